@@ -1,0 +1,36 @@
+/* evs-hdf5-reader.c
+ *
+ * Copyright 2026 The Evscope authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <http://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* PLACEHOLDER: replaced by the real reader before this lands. */
+
+#define G_LOG_DOMAIN "evs-hdf5-reader"
+
+#include "config.h"
+
+#include "evs-error.h"
+#include "evs-reader-private.h"
+
+EvsReader *
+_evs_hdf5_reader_new (const char  *path,
+                      GError     **error)
+{
+  g_set_error (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED, "HDF5 reading is not built yet");
+  return NULL;
+}

@@ -1,0 +1,44 @@
+/* evs-hdf5-writer.c
+ *
+ * Copyright 2026 The Evscope authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <http://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* PLACEHOLDER: replaced by the real writer before this lands. */
+
+#define G_LOG_DOMAIN "evs-hdf5-writer"
+
+#include "config.h"
+
+#include "evs-writer-private.h"
+
+struct _EvsHdf5Writer
+{
+  EvsWriter parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (EvsHdf5Writer, evs_hdf5_writer, EVS_TYPE_WRITER)
+
+static void
+evs_hdf5_writer_class_init (EvsHdf5WriterClass *klass)
+{
+}
+
+static void
+evs_hdf5_writer_init (EvsHdf5Writer *self)
+{
+}

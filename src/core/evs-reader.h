@@ -1,0 +1,137 @@
+/* evs-reader.h
+ *
+ * Copyright 2026 The Evscope authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <http://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "evs-events.h"
+#include "evs-format.h"
+
+G_BEGIN_DECLS
+
+/**
+ * EvsReaderPosition:
+ * @t: the largest event time before this point (%G_MININT64 at the start
+ *   or when unknown): evs_reader_seek() to any time greater than this may
+ *   resume here, whatever the order of the times
+ * @ordinal: number of events delivered before this point
+ * @offset: byte offset (or record number, for HDF5) where decoding resumes
+ * @state: reader-specific decoder state needed to resume there
+ *
+ * A point in the stream where decoding can resume exactly.
+ */
+typedef struct
+{
+  gint64  t;
+  guint64 ordinal;
+  guint64 offset;
+  guint64 state[4];
+} EvsReaderPosition;
+
+/**
+ * EvsReaderStats:
+ * @out_of_range: events dropped because x ≥ width or y ≥ height
+ * @non_monotonic: events whose time is smaller than the one before (kept)
+ * @unknown_words: words of reserved or unknown type (skipped)
+ * @before_time_base: events dropped because they came before the first
+ *   time reference (as OpenEB does)
+ * @triggers: external trigger events seen (not delivered as CD events)
+ * @other: monitoring and other non-CD words skipped
+ *
+ * What a reader saw that it did not deliver as is.
+ */
+typedef struct
+{
+  guint64 out_of_range;
+  guint64 non_monotonic;
+  guint64 unknown_words;
+  guint64 before_time_base;
+  guint64 triggers;
+  guint64 other;
+} EvsReaderStats;
+
+typedef struct _EvsIndex EvsIndex;
+
+#define EVS_TYPE_READER (evs_reader_get_type ())
+
+G_DECLARE_DERIVABLE_TYPE (EvsReader, evs_reader, EVS, READER, GObject)
+
+/**
+ * EvsReaderClass:
+ * @decode: append events to @chunk until fewer than
+ *   %EVS_CHUNK_MIN_CAPACITY slots are free or the data ends, stopping only at
+ *   a resumable point (a word boundary with the decoder state complete).
+ *   Append nothing at the end of the data.  On malformed data set an error
+ *   naming the byte offset.
+ * @tell: describe the current resumable point (@offset and @state; the base
+ *   class fills @t and @ordinal)
+ * @restore: continue decoding from a position produced by @tell
+ */
+struct _EvsReaderClass
+{
+  GObjectClass parent_class;
+
+  gboolean (*decode)  (EvsReader               *self,
+                       EvsEventChunk           *chunk,
+                       GError                 **error);
+  void     (*tell)    (EvsReader               *self,
+                       EvsReaderPosition       *position);
+  gboolean (*restore) (EvsReader               *self,
+                       const EvsReaderPosition *position,
+                       GError                 **error);
+
+  /*< private >*/
+  gpointer padding[8];
+};
+
+EvsReader              *evs_reader_open          (const char               *path,
+                                                  GError                  **error);
+const EvsRecordingInfo *evs_reader_get_info      (EvsReader                *self);
+EvsFormat               evs_reader_get_format    (EvsReader                *self);
+guint                   evs_reader_get_width     (EvsReader                *self);
+guint                   evs_reader_get_height    (EvsReader                *self);
+const EvsReaderStats   *evs_reader_get_stats     (EvsReader                *self);
+gboolean                evs_reader_read          (EvsReader                *self,
+                                                  EvsEventChunk            *chunk,
+                                                  GError                  **error);
+gboolean                evs_reader_seek          (EvsReader                *self,
+                                                  gint64                    t_us,
+                                                  GError                  **error);
+gboolean                evs_reader_rewind        (EvsReader                *self,
+                                                  GError                  **error);
+void                    evs_reader_tell          (EvsReader                *self,
+                                                  EvsReaderPosition        *position);
+gboolean                evs_reader_restore       (EvsReader                *self,
+                                                  const EvsReaderPosition  *position,
+                                                  GError                  **error);
+guint64                 evs_reader_get_ordinal   (EvsReader                *self);
+double                  evs_reader_get_fraction  (EvsReader                *self);
+void                    evs_reader_set_index     (EvsReader                *self,
+                                                  EvsIndex                 *index);
+EvsIndex               *evs_reader_get_index     (EvsReader                *self);
+void                    evs_reader_set_validate  (EvsReader                *self,
+                                                  gboolean                  validate);
+
+/* For subclasses */
+EvsRecordingInfo       *_evs_reader_get_info_mut (EvsReader                *self);
+EvsReaderStats         *_evs_reader_get_stats_mut (EvsReader               *self);
+
+G_END_DECLS
