@@ -136,7 +136,7 @@ test_round_trip (void)
   g_autoptr(EvsRecordingInfo) info = evs_recording_info_new ();
   g_autoptr(EvsReader) reader = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
-  const char *comments[] = { "source in.raw", NULL };
+  const char *comments[] = { "evscope_source in.raw", NULL };
   gint64 t = G_GINT64_CONSTANT (4294967296) - 5000;
 
   for (guint i = 0; i < 10000; i++)
@@ -163,8 +163,8 @@ test_round_trip (void)
   g_assert_true (evs_reader_get_info (reader)->geometry_known);
   g_assert_cmpuint (evs_reader_get_width (reader), ==, 640);
   g_assert_cmpuint (evs_reader_get_height (reader), ==, 480);
-  g_assert_cmpstr (evs_recording_info_lookup (evs_reader_get_info (reader), "evscope"), ==,
-                   "source in.raw");
+  g_assert_cmpstr (evs_recording_info_lookup (evs_reader_get_info (reader), "evscope_source"), ==,
+                   "in.raw");
 
   /* The first event is below 2^32, so the wrap is unwrapped back. */
   back = evs_test_read_reader (reader, 333, &error);

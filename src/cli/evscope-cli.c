@@ -22,41 +22,34 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
-#include "evs-core.h"
+#include "evs-cli.h"
 
-static int
-cmd_info (int    argc,
-          char **argv)
+static const struct
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EvsReader) reader = NULL;
-  g_autoptr(EvsIndex) index = NULL;
+  const char *name;
+  int       (*run) (int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "info", evs_cli_info, "Show a recording's format, geometry, event count and time range" },
+  { "export", evs_cli_export, "Convert (and filter) a recording to RAW, DAT, HDF5 or CSV" },
+  { "render", evs_cli_render, "Render one view of a recording to PNG, as the viewer does" },
+  { "synth", evs_cli_synth, "Write a realistic synthetic recording" },
+  { "bench", evs_cli_bench, "Measure decoding throughput of a recording" },
+  { "denoise-eval", evs_cli_denoise_eval, "Score a filter pipeline on a labelled recording" },
+};
 
-  if (argc < 2)
-    {
-      g_printerr ("Usage: evscope-cli info FILE\n");
-      return 2;
-    }
-
-  reader = evs_reader_open (argv[1], &error);
-  if (reader == NULL)
-    {
-      g_printerr ("evscope-cli: %s\n", error->message);
-      return 1;
-    }
-  index = evs_index_ensure (reader, NULL, NULL, NULL, &error);
-  if (index == NULL)
-    {
-      g_printerr ("evscope-cli: %s\n", error->message);
-      return 1;
-    }
-  g_print ("format: %s\nevents: %" G_GUINT64_FORMAT "\n",
-           evs_format_to_string (evs_reader_get_format (reader)),
-           evs_index_get_n_events (index));
-  return 0;
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "Usage: evscope-cli COMMAND [OPTION…]\n\nCommands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nRun “evscope-cli COMMAND --help” for a command's options.\n");
 }
 
 int
@@ -64,10 +57,41 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
-  if (argc >= 2 && g_strcmp0 (argv[1], "info") == 0)
-    return cmd_info (argc - 1, argv + 1);
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return 2;
+    }
 
-  g_printerr ("Usage: evscope-cli info FILE\n");
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
+      || strcmp (argv[1], "help") == 0)
+    {
+      print_usage (stdout);
+      return 0;
+    }
+
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      g_print ("evscope-cli %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (strcmp (argv[1], commands[i].name) == 0)
+        {
+          g_autofree char *prgname = g_strdup_printf ("evscope-cli %s", commands[i].name);
+
+          g_set_prgname (prgname);
+          return commands[i].run (argc - 1, argv + 1);
+        }
+    }
+
+  g_printerr ("evscope-cli: unknown command “%s”\n\n", argv[1]);
+  print_usage (stderr);
   return 2;
 }

@@ -61,8 +61,10 @@ evs_dat_writer_begin (EvsWriter  *writer,
     }
   for (guint i = 0; comments != NULL && comments[i] != NULL; i++)
     {
-      g_autofree char *line = evs_prophesee_header_format ("evscope", comments[i]);
+      g_autofree char *line = g_strdup_printf ("%% %s\n", comments[i]);
 
+      g_strdelimit (line + 2, "\r\n", ' ');
+      line[strlen (line) - 1] = '\n';
       g_string_append (header, line);
     }
   g_string_append (header, "% end\n");

@@ -329,8 +329,10 @@ _evs_writer_write_bytes (EvsWriter   *self,
 /**
  * evs_writer_begin:
  * @info: the recording's metadata (geometry, header) for the output header
- * @comments: (nullable): lines recorded in the output (provenance: Evscope
- *   version, source file, pipeline) where the format has room for them
+ * @comments: (nullable): provenance entries, each "key value" (for example
+ *   "evscope_version 0.1.0", "evscope_source in.raw", "evscope_pipeline {…}"),
+ *   written as "% key value" header lines in RAW/DAT, "# key value" lines in
+ *   CSV and string attributes in HDF5
  *
  * Creates the temporary file beside the target and writes the header.
  */

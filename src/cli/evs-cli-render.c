@@ -1,0 +1,33 @@
+/* evs-cli-render.c
+ *
+ * Copyright 2026 The Evscope authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <http://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* PLACEHOLDER: replaced by the real command before this lands. */
+
+#include "config.h"
+
+#include "evs-cli.h"
+
+int
+evs_cli_render (int    argc,
+            char **argv)
+{
+  g_printerr ("evscope-cli: render is not built yet\n");
+  return 1;
+}

@@ -1,0 +1,35 @@
+/* evs-fuzz-common.h
+ *
+ * Copyright 2026 The Evscope authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <http://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Writes @prefix followed by @data to a temporary file and reads it to the
+ * end through evs_reader_open(), with a seek in the middle; any crash,
+ * sanitizer report or hang is a bug. */
+void evs_fuzz_read (const char   *prefix,
+                    gsize         prefix_len,
+                    const guint8 *data,
+                    gsize         size);
+
+G_END_DECLS
