@@ -362,14 +362,14 @@ evs_cli_export (int    argc,
   int status;
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
-      "Output format: evt2, evt21, evt3, dat, csv, dsec-hdf5 or prophesee-hdf5 "
-      "(default: from OUT's extension)", "FORMAT" },
+      "Output format (default: from OUT's extension)", "FORMAT" },
     { "start-us", 0, 0, G_OPTION_ARG_INT64, &start_us,
       "Keep events at or after T µs (the input's own time base)", "T" },
     { "end-us", 0, 0, G_OPTION_ARG_INT64, &end_us,
       "Keep events before T µs (the input's own time base)", "T" },
     { "pipeline", 'p', 0, G_OPTION_ARG_FILENAME, &pipeline,
-      "Filter the events with a pipeline preset (JSON)", "FILE.json" },
+      "Filter the events with a pipeline preset (not available in this build yet)",
+      "FILE.json" },
     { NULL }
   };
 
@@ -380,8 +380,10 @@ evs_cli_export (int    argc,
     "behind and an existing OUT is untouched.  Timestamps keep the input's\n"
     "absolute time base.");
   g_option_context_set_description (context,
-    "Output format from OUT's extension unless --format is given:\n"
+    "Formats: evt2, evt21, evt3, dat, csv, dsec-hdf5, prophesee-hdf5.  Without\n"
+    "--format, OUT's extension decides:\n"
     "  .raw → evt3   .dat → dat   .h5, .hdf5 → dsec-hdf5   .csv, .txt → csv (t,x,y,p)\n"
+    "The time range is start ≤ t < end; the first run indexes the input (cached).\n"
     "\n"
     "Examples:\n"
     "  evscope-cli export in.raw out.h5\n"
