@@ -24,6 +24,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -916,6 +917,98 @@ out:
   evs_test_remove_tree (dir);
 }
 
+static gboolean
+has_part_file (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      if (g_str_has_suffix (name, ".part"))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* SIGINT or SIGTERM while the output is being written: exit status 130,
+ * the temporary file removed, an existing OUT untouched. */
+static void
+check_interrupt (int signum)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *in = g_build_filename (dir, "in.dat", NULL);
+  g_autofree char *out = g_build_filename (dir, "out.dat", NULL);
+  g_autoptr(EvsEventChunk) events = make_events (2000000, 0, 13);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  const char *path = cli_path ();
+  static const char precious[] = "precious";
+  const char *args[5];
+  GPid pid = 0;
+  int wait_status = 0;
+  gboolean signalled = FALSE;
+
+  if (path == NULL)
+    goto out;
+
+  write_dat (in, events, 640, 480);
+  g_assert_true (g_file_set_contents (out, precious, -1, NULL));
+
+  args[0] = path;
+  args[1] = "export";
+  args[2] = in;
+  args[3] = out;
+  args[4] = NULL;
+  env = g_environ_setenv (env, "XDG_CACHE_HOME", cache_dir, TRUE);
+  g_spawn_async (NULL, (char **) args, env,
+                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
+                 | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error);
+  g_assert_no_error (error);
+
+  /* Wait (at most 20 s) until the temporary output exists, then signal. */
+  for (guint i = 0; i < 40000; i++)
+    {
+      if (has_part_file (dir))
+        {
+          kill (pid, signum);
+          signalled = TRUE;
+          break;
+        }
+      if (waitpid (pid, &wait_status, WNOHANG) == pid)
+        {
+          pid = 0;
+          break;
+        }
+      g_usleep (500);
+    }
+  if (pid != 0)
+    g_assert_cmpint (waitpid (pid, &wait_status, 0), ==, pid);
+
+  if (signalled && WIFEXITED (wait_status) && WEXITSTATUS (wait_status) == 0)
+    {
+      /* The export won the race: nothing to check but the result. */
+      g_test_skip ("the export finished before the signal arrived");
+      goto out;
+    }
+  g_assert_true (signalled);
+  g_assert_true (WIFEXITED (wait_status));
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 130);
+  assert_file_contents (out, precious, strlen (precious));
+  g_assert_cmpuint (count_files (dir), ==, 2);
+
+out:
+  evs_test_remove_tree (dir);
+}
+
+static void
+test_export_interrupt (void)
+{
+  check_interrupt (SIGINT);
+  check_interrupt (SIGTERM);
+}
+
 /* bench */
 
 static void
@@ -999,6 +1092,7 @@ main (int    argc,
   g_test_add_func ("/evs/cli/export/same-file", test_export_same_file);
   g_test_add_func ("/evs/cli/export/missing-input", test_export_missing_input);
   g_test_add_func ("/evs/cli/export/failure-keeps-out", test_export_failure_keeps_out);
+  g_test_add_func ("/evs/cli/export/interrupt", test_export_interrupt);
   g_test_add_func ("/evs/cli/bench", test_bench);
 
   status = g_test_run ();
