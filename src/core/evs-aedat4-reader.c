@@ -302,7 +302,7 @@ decompress (EvsAedat4Reader  *self,
               self->packet = g_malloc (self->packet_size);
               memcpy (self->packet, old, produced);
             }
-          else if (consumed == in_len && src_size == 0 && dst_size == 0)
+          else if (src_size == 0 && dst_size == 0)
             {
               LZ4F_resetDecompressionContext (self->lz4);
               g_set_error (error, EVS_ERROR, EVS_ERROR_TRUNCATED,
