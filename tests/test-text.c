@@ -324,6 +324,7 @@ test_csv_round_trip (void)
     NULL
   };
 
+  evs_event_chunk_reserve (events, events->n_events + 1);
   evs_event_chunk_push (events, G_MAXINT64, 65535, 65535, 1);
   write_csv (path, events, comments);
 
