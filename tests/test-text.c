@@ -193,6 +193,20 @@ test_header_names (void)
   g_assert_nonnull (strstr (detail, "2 header lines skipped"));
 }
 
+/* A byte order mark before the header line */
+static void
+test_bom (void)
+{
+  g_autofree char *detail = NULL;
+  g_autoptr(EvsEventChunk) all = read_text ("\xEF\xBB\xBFp,t,y,x\r\n1,7,3,2\r\n0,8,5,4\r\n", &detail,
+                                            NULL);
+
+  g_assert_cmpuint (all->n_events, ==, 2);
+  evs_test_assert_event (all, 0, 7, 2, 3, 1);
+  evs_test_assert_event (all, 1, 8, 4, 5, 0);
+  g_assert_nonnull (strstr (detail, "columns p t y x (named by the header)"));
+}
+
 /* Float seconds with a header naming the columns; negative times round
  * away from zero like llround(). */
 static void
@@ -428,6 +442,7 @@ main (int    argc,
   g_test_add_func ("/evs/text/prophesee-csv", test_prophesee_csv);
   g_test_add_func ("/evs/text/header-names", test_header_names);
   g_test_add_func ("/evs/text/header-seconds", test_header_seconds);
+  g_test_add_func ("/evs/text/bom", test_bom);
   g_test_add_func ("/evs/text/malformed", test_malformed);
   g_test_add_func ("/evs/text/csv-round-trip", test_csv_round_trip);
   g_test_add_func ("/evs/text/negative-round-trip", test_negative_round_trip);

@@ -755,6 +755,10 @@ _evs_text_reader_new (const char  *path,
     return NULL;
   data = (const char *) evs_file_source_peek (self->source, &avail);
 
+  /* A UTF-8 byte order mark, as spreadsheet programs write */
+  if (avail >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    pos = 3;
+
   for (guint i = 0; i < MAX_FIELDS; i++)
     stats[i] = (ColumnStats) { TRUE, TRUE, TRUE, TRUE, FALSE, 0, 0, 0.0, 0.0 };
 
