@@ -242,7 +242,9 @@ evs_hdf5_check_filters (hid_t        dataset,
 
       if (id < 0)
         continue;
-      if (H5Zfilter_avail (id) <= 0 && !(flags & H5Z_FLAG_OPTIONAL))
+      /* Optional filters too: h5py marks every plugin filter optional,
+       * and chunks written through it cannot be read without it. */
+      if (H5Zfilter_avail (id) <= 0)
         {
           const char *package = evs_hdf5_filter_package (id);
 
