@@ -22,6 +22,7 @@
 
 #include "evs-test-utils.h"
 #include "evs-ecf.h"
+#include "evs-hdf5-util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -525,6 +526,570 @@ test_export_prophesee_bad (void)
   evs_test_remove_tree (dir);
 }
 
+/* ---- ECF codec ---- */
+
+/* Byte builders mirroring the macros of hdf5_ecf's ecf_codec_test.cpp */
+typedef struct
+{
+  guint16 x, y;
+  guint8  p;
+  gint64  t;
+} Ev;
+
+static void
+put16 (GByteArray *b,
+       guint       v)
+{
+  guint8 bytes[2] = { v & 0xFF, (v >> 8) & 0xFF };
+
+  g_byte_array_append (b, bytes, 2);
+}
+
+static void
+put32 (GByteArray *b,
+       guint32     v)
+{
+  put16 (b, v & 0xFFFF);
+  put16 (b, v >> 16);
+}
+
+static void
+put8 (GByteArray *b,
+      guint       v)
+{
+  guint8 byte = v & 0xFF;
+
+  g_byte_array_append (b, &byte, 1);
+}
+
+#define HEADER(b, n, pyxp, pxp) put32 (b, (guint32) (n) << 2 | ((pyxp) ? 2 : 0) | ((pxp) ? 1 : 0))
+#define ABSOLUTE_T(b, t) (put32 (b, (guint64) (t) & 0xFFFFFFFF), put32 (b, (guint64) (t) >> 32))
+#define RLE_T(b, t, c) put8 (b, ((t) << 4) | (c))
+#define DIFF_T(b, dt) put8 (b, 0xF0 | ((dt) & 0xF))
+#define RLE_Y(b, y, c) put16 (b, ((y) << 5) | (c))
+#define RLE_P(b, p, c) put8 (b, ((p) << 7) | (c))
+#define MASK_X(b, x, m) put16 (b, ((x) << 5) | (m))
+
+static guint32
+pack_yxp (const Ev *e)
+{
+  return e == NULL ? 0 : (guint32) e->y << 12 | (guint32) e->x << 1 | e->p;
+}
+
+static void
+pack_ys_xs_ps (GByteArray *b,
+               const Ev   *e,
+               gsize       n)
+{
+  guint32 v[4];
+
+  for (guint k = 0; k < 4; k++)
+    v[k] = pack_yxp (k < n ? &e[k] : NULL);
+  put32 (b, v[0] << 8 | (v[1] & 0xFF));
+  put32 (b, (v[1] >> 8) << 16 | (v[2] & 0xFFFF));
+  put32 (b, (v[2] >> 16) << 24 | (v[3] & 0xFFFFFF));
+}
+
+static void
+pack_xs_ps (GByteArray *b,
+            const Ev   *e,
+            gsize       n)
+{
+  guint v[4];
+
+  for (guint k = 0; k < 4; k++)
+    v[k] = k < n ? (guint) e[k].x << 1 | e[k].p : 0;
+  put16 (b, v[0] << 4 | (v[1] & 0xF));
+  put16 (b, (v[1] >> 4) << 8 | (v[2] & 0xFF));
+  put16 (b, (v[2] >> 8) << 12 | (v[3] & 0xFFF));
+}
+
+/* Encodes @events (auto mode) and compares with @expected, then decodes
+ * @expected and compares with @events. */
+static void
+check_vector (const Ev   *events,
+              gsize       n,
+              GByteArray *expected)
+{
+  g_autofree gint64 *t = g_new0 (gint64, MAX (n, 1));
+  g_autofree guint16 *x = g_new0 (guint16, MAX (n, 1));
+  g_autofree guint16 *y = g_new0 (guint16, MAX (n, 1));
+  g_autofree guint8 *p = g_new0 (guint8, MAX (n, 1));
+  gsize size = evs_ecf_encode_bound (n), len = 0, got = 0;
+  g_autofree guint8 *out = g_malloc (size);
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      t[i] = events[i].t;
+      x[i] = events[i].x;
+      y[i] = events[i].y;
+      p[i] = events[i].p;
+    }
+  g_assert_true (evs_ecf_encode (t, x, y, p, n, EVS_ECF_MODE_AUTO, out, size, &len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (out, len, expected->data, expected->len);
+
+  memset (t, 0, n * sizeof *t);
+  memset (x, 0, n * sizeof *x);
+  memset (y, 0, n * sizeof *y);
+  memset (p, 0, n);
+  g_assert_true (evs_ecf_decode (expected->data, expected->len, t, x, y, p, n, &got, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (got, ==, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_assert_cmpint (t[i], ==, events[i].t);
+      g_assert_cmpuint (x[i], ==, events[i].x);
+      g_assert_cmpuint (y[i], ==, events[i].y);
+      g_assert_cmpuint (p[i], ==, events[i].p);
+    }
+}
+
+static void
+test_ecf_vectors (void)
+{
+  /* encode/decode_one_empty_event, encode/decode_one_event */
+  {
+    Ev e[1] = { { 0, 0, 0, 0 } };
+    g_autoptr(GByteArray) b = g_byte_array_new ();
+
+    HEADER (b, 1, TRUE, FALSE);
+    ABSOLUTE_T (b, 0);
+    RLE_T (b, 0, 1);
+    pack_ys_xs_ps (b, e, 1);
+    check_vector (e, 1, b);
+  }
+  {
+    Ev e[1] = { { 1, 2, 0, 4 } };
+    g_autoptr(GByteArray) b = g_byte_array_new ();
+
+    HEADER (b, 1, TRUE, FALSE);
+    ABSOLUTE_T (b, 4);
+    RLE_T (b, 0, 1);
+    pack_ys_xs_ps (b, e, 1);
+    check_vector (e, 1, b);
+  }
+
+  for (guint j = 2; j <= 4; j++)
+    {
+      Ev empty[4] = { { 0 } }, same_t[4], diff_t[4], big[4], xyp[4];
+      g_autoptr(GByteArray) b1 = g_byte_array_new ();
+      g_autoptr(GByteArray) b2 = g_byte_array_new ();
+      g_autoptr(GByteArray) b3 = g_byte_array_new ();
+      g_autoptr(GByteArray) b4 = g_byte_array_new ();
+      g_autoptr(GByteArray) b5 = g_byte_array_new ();
+      const gint64 dt = 5217;
+
+      for (guint i = 0; i < j; i++)
+        {
+          same_t[i] = (Ev) { i * 10, 23, 1, 10000 };
+          diff_t[i] = (Ev) { i * 10, 23, 1, i };
+          big[i] = (Ev) { i * 10, 23, 1, (gint64) (i + 1) * (i + 2 * dt) / 2 };
+          xyp[i] = (Ev) { 29 + i, i, 0, i };
+        }
+
+      /* encode_up_to_4_empty_events */
+      HEADER (b1, j, FALSE, TRUE);
+      ABSOLUTE_T (b1, 0);
+      RLE_T (b1, 0, j);
+      RLE_Y (b1, 0, j);
+      pack_xs_ps (b1, empty, j);
+      check_vector (empty, j, b1);
+
+      /* encode_up_to_4_events_same_t_rle_same_y_rle_xp_packed */
+      HEADER (b2, j, FALSE, TRUE);
+      ABSOLUTE_T (b2, 10000);
+      RLE_T (b2, 0, j);
+      RLE_Y (b2, 23, j);
+      pack_xs_ps (b2, same_t, j);
+      check_vector (same_t, j, b2);
+
+      /* encode_up_to_4_events_diff_t_rle_same_y_rle_xp_packed */
+      HEADER (b3, j, FALSE, TRUE);
+      ABSOLUTE_T (b3, 0);
+      RLE_T (b3, 0, 1);
+      for (guint i = 1; i < j; i++)
+        RLE_T (b3, (guint) (diff_t[i].t - diff_t[i - 1].t), 1);
+      RLE_Y (b3, 23, j);
+      pack_xs_ps (b3, diff_t, j);
+      check_vector (diff_t, j, b3);
+
+      /* encode_up_to_4_events_big_diff_t_rle_same_y_rle_xp_packed */
+      HEADER (b4, j, FALSE, TRUE);
+      ABSOLUTE_T (b4, big[0].t);
+      RLE_T (b4, 0, 1);
+      for (guint i = 1; i < j; i++)
+        {
+          DIFF_T (b4, dt + i);
+          DIFF_T (b4, (dt + i) >> 4);
+          DIFF_T (b4, (dt + i) >> 8);
+          DIFF_T (b4, (dt + i) >> 12);
+          RLE_T (b4, 0, 1);
+        }
+      RLE_Y (b4, 23, j);
+      pack_xs_ps (b4, big, j);
+      check_vector (big, j, b4);
+
+      /* encode_up_to_4_events_diff_t_rle_xyp_packed */
+      HEADER (b5, j, TRUE, FALSE);
+      ABSOLUTE_T (b5, 0);
+      RLE_T (b5, 0, 1);
+      for (guint i = 1; i < j; i++)
+        RLE_T (b5, 1, 1);
+      pack_ys_xs_ps (b5, xyp, j);
+      check_vector (xyp, j, b5);
+    }
+
+  /* encode_up_to_6_events_same_t_rle_same_y_rle_x_masked */
+  for (guint j = 2; j <= 6; j++)
+    {
+      Ev e[6];
+      g_autoptr(GByteArray) b = g_byte_array_new ();
+
+      for (guint i = 0; i < j; i++)
+        e[i] = (Ev) { 19 + i, 23, 0, 13875 };
+      HEADER (b, j, FALSE, FALSE);
+      ABSOLUTE_T (b, 13875);
+      RLE_T (b, 0, j);
+      RLE_Y (b, 23, j);
+      MASK_X (b, 19, (1 << 5) - (1 << (6 - j)));
+      RLE_P (b, 0, j);
+      check_vector (e, j, b);
+    }
+
+  /* The long-run vectors: more than 15 equal times (PYXP), more than 31
+   * equal ys (PXP), more than 127 equal ps (masked xs).  The reference
+   * draws coordinates with std::mt19937; any coordinates give the same
+   * layout, so GRand is used here. */
+  {
+    static const guint counts[] = { 16, 25, 254, 255, 256, 312, 1891, 18923, 65535 };
+    g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+    g_autofree Ev *e = g_new (Ev, 65535);
+
+    for (guint c = 0; c < G_N_ELEMENTS (counts); c++)
+      {
+        guint n = counts[c];
+        g_autoptr(GByteArray) b1 = g_byte_array_new ();
+        g_autoptr(GByteArray) b2 = g_byte_array_new ();
+        g_autoptr(GByteArray) b3 = g_byte_array_new ();
+
+        /* encode_more_than_15_events_same_t_rle_xyp_packed */
+        for (guint i = 0; i < n; i++)
+          e[i] = (Ev) { g_rand_int_range (rand, 0, 1280), g_rand_int_range (rand, 0, 720), 1, 10000 };
+        /* Consecutive equal ys would make the encoder choose another mode. */
+        for (guint i = 1; i < n; i++)
+          if (e[i].y == e[i - 1].y)
+            e[i].y = (e[i].y + 1) % 720;
+        HEADER (b1, n, TRUE, FALSE);
+        ABSOLUTE_T (b1, 10000);
+        RLE_T (b1, 0, 15);
+        put16 (b1, n);
+        for (guint i = 0; i < n; i += 4)
+          pack_ys_xs_ps (b1, e + i, MIN (4, n - i));
+        check_vector (e, n, b1);
+
+        if (n >= 32)
+          {
+            /* encode_more_than_31_events_same_t_rle_same_y_rle_xp_packed */
+            for (guint i = 0; i < n; i++)
+              e[i] = (Ev) { g_rand_int_range (rand, 0, 1280), 873, 1, 10000 };
+            for (guint i = 1; i < n; i++)
+              if (e[i].x > e[i - 1].x && e[i].x <= e[i - 1].x + 5)
+                e[i].x = (e[i - 1].x + 100) % 1280;
+            HEADER (b2, n, FALSE, TRUE);
+            ABSOLUTE_T (b2, 10000);
+            RLE_T (b2, 0, 15);
+            put16 (b2, n);
+            RLE_Y (b2, 873, 31);
+            put16 (b2, n);
+            for (guint i = 0; i < n; i += 4)
+              pack_xs_ps (b2, e + i, MIN (4, n - i));
+            check_vector (e, n, b2);
+          }
+
+        if (n >= 128)
+          {
+            /* encode_more_than_127_events_same_t_rle_same_y_rle_x_masked */
+            for (guint i = 0; i < n; i++)
+              e[i] = (Ev) { i % 1278, 873, 1, 10000 };
+            HEADER (b3, n, FALSE, FALSE);
+            ABSOLUTE_T (b3, 10000);
+            RLE_T (b3, 0, 15);
+            put16 (b3, n);
+            RLE_Y (b3, 873, 31);
+            put16 (b3, n);
+            for (guint i = 0; i + 6 <= n; i += 6)
+              MASK_X (b3, e[i].x, 31);
+            if (n % 6 != 0)
+              MASK_X (b3, e[6 * (n / 6)].x, (1 << 5) - (1 << (6 - n % 6)));
+            RLE_P (b3, 1, 127);
+            put16 (b3, n);
+            check_vector (e, n, b3);
+          }
+      }
+  }
+}
+
+static void
+random_block (GRand   *rand,
+              gsize    n,
+              guint    style,
+              gint64  *t,
+              guint16 *x,
+              guint16 *y,
+              guint8  *p)
+{
+  gint64 now = g_rand_int_range (rand, 0, G_MAXINT32) * (gint64) g_rand_int_range (rand, 1, 1000);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      guint r = g_rand_int_range (rand, 0, 100);
+
+      if (r < 2)
+        now += (gint64) g_rand_int (rand) * g_rand_int_range (rand, 1, 1 << 20);
+      else if (r < 40)
+        now += g_rand_int_range (rand, 0, 40);
+      t[i] = now;
+      switch (style)
+        {
+        case 0: /* scattered */
+          x[i] = g_rand_int_range (rand, 0, 2048);
+          y[i] = g_rand_int_range (rand, 0, 2048);
+          p[i] = g_rand_int_range (rand, 0, 2);
+          break;
+        case 1: /* rows with runs of neighbouring xs, as EVT 2.1/3 produce */
+          y[i] = i > 0 && r < 85 ? y[i - 1] : g_rand_int_range (rand, 0, 2048);
+          x[i] = i > 0 && r < 70 && x[i - 1] < 2040 ? x[i - 1] + g_rand_int_range (rand, 1, 6)
+                                                   : g_rand_int_range (rand, 0, 2048);
+          p[i] = i > 0 && r < 90 ? p[i - 1] : g_rand_int_range (rand, 0, 2);
+          break;
+        default: /* long runs of everything */
+          y[i] = i > 0 && r < 99 ? y[i - 1] : g_rand_int_range (rand, 0, 2048);
+          x[i] = g_rand_int_range (rand, 0, 2048);
+          p[i] = i > 0 && r < 99 ? p[i - 1] : g_rand_int_range (rand, 0, 2);
+          break;
+        }
+    }
+}
+
+static void
+test_ecf_round_trip (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (2026);
+  const gsize max = EVS_ECF_MAX_EVENTS;
+  g_autofree gint64 *t = g_new (gint64, max);
+  g_autofree guint16 *x = g_new (guint16, max);
+  g_autofree guint16 *y = g_new (guint16, max);
+  g_autofree guint8 *p = g_new (guint8, max);
+  g_autofree gint64 *t2 = g_new (gint64, max);
+  g_autofree guint16 *x2 = g_new (guint16, max);
+  g_autofree guint16 *y2 = g_new (guint16, max);
+  g_autofree guint8 *p2 = g_new (guint8, max);
+  g_autofree guint8 *out = g_malloc (evs_ecf_encode_bound (max));
+  guint mode_seen[4] = { 0 };
+
+  for (guint round = 0; round < 120; round++)
+    {
+      gsize n = round < 10 ? round : (gsize) g_rand_int_range (rand, 1, round % 7 == 0 ? max + 1 : 3000);
+      guint style = round % 3;
+
+      random_block (rand, n, style, t, x, y, p);
+      for (EvsEcfMode mode = EVS_ECF_MODE_AUTO; mode <= EVS_ECF_MODE_MASKED_X; mode++)
+        {
+          g_autoptr(GError) error = NULL;
+          gsize len = 0, got = 0;
+          guint32 header;
+
+          g_assert_true (evs_ecf_encode (t, x, y, p, n, mode, out, evs_ecf_encode_bound (n), &len,
+                                         &error));
+          g_assert_no_error (error);
+          g_assert_cmpuint (len, <=, evs_ecf_encode_bound (n));
+          memcpy (&header, out, 4);
+          header = GUINT32_FROM_LE (header);
+          if (mode == EVS_ECF_MODE_AUTO)
+            mode_seen[header & 2 ? 1 : header & 1 ? 2 : 3]++;
+          else
+            g_assert_cmpuint (header & 3, ==, mode == EVS_ECF_MODE_PACKED_YXP ? 2
+                                               : mode == EVS_ECF_MODE_PACKED_XP ? 1 : 0);
+          g_assert_true (evs_ecf_decode (out, len, t2, x2, y2, p2, n, &got, &error));
+          g_assert_no_error (error);
+          g_assert_cmpuint (got, ==, n);
+          g_assert_cmpmem (t, n * sizeof *t, t2, n * sizeof *t2);
+          g_assert_cmpmem (x, n * sizeof *x, x2, n * sizeof *x2);
+          g_assert_cmpmem (y, n * sizeof *y, y2, n * sizeof *y2);
+          g_assert_cmpmem (p, n, p2, n);
+        }
+    }
+  /* Automatic choice used every mode on these data */
+  g_assert_cmpuint (mode_seen[1], >, 0);
+  g_assert_cmpuint (mode_seen[2], >, 0);
+  g_assert_cmpuint (mode_seen[3], >, 0);
+}
+
+/* Times going backwards are stored as the time before (lossy, as in
+ * Prophesee's encoder); coordinates ≥ 2048 are refused. */
+static void
+test_ecf_encoder_limits (void)
+{
+  gint64 t[4] = { 100, 90, 120, 110 };
+  guint16 x[4] = { 1, 2, 3, 4 }, y[4] = { 5, 6, 7, 8 };
+  guint8 p[4] = { 0, 1, 0, 1 };
+  gint64 t2[4];
+  guint16 x2[4], y2[4];
+  guint8 p2[4];
+  guint8 out[256];
+  gsize len = 0, got = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (evs_ecf_encode (t, x, y, p, 4, EVS_ECF_MODE_AUTO, out, sizeof out, &len, &error));
+  g_assert_true (evs_ecf_decode (out, len, t2, x2, y2, p2, 4, &got, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (t2[0], ==, 100);
+  g_assert_cmpint (t2[1], ==, 100);
+  g_assert_cmpint (t2[2], ==, 120);
+  g_assert_cmpint (t2[3], ==, 120);
+
+  x[2] = 2048;
+  g_assert_false (evs_ecf_encode (t, x, y, p, 4, EVS_ECF_MODE_AUTO, out, sizeof out, &len, &error));
+  g_assert_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_ecf_corrupt (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (99);
+  const gsize n = 3000;
+  g_autofree gint64 *t = g_new (gint64, n);
+  g_autofree guint16 *x = g_new (guint16, n);
+  g_autofree guint16 *y = g_new (guint16, n);
+  g_autofree guint8 *p = g_new (guint8, n);
+  g_autofree guint8 *out = g_malloc (evs_ecf_encode_bound (n));
+  g_autofree guint8 *copy = NULL;
+  guint n_errors = 0;
+
+  /* decode_too_many_events: a header claiming 100000 events */
+  {
+    g_autoptr(GByteArray) b = g_byte_array_new ();
+    Ev e = { 0 };
+    gsize got;
+    g_autoptr(GError) error = NULL;
+
+    HEADER (b, 100000, FALSE, FALSE);
+    ABSOLUTE_T (b, 0);
+    RLE_T (b, 0, 1);
+    pack_ys_xs_ps (b, &e, 1);
+    g_assert_false (evs_ecf_decode (b->data, b->len, t, x, y, p, n, &got, &error));
+    g_assert_error (error, EVS_ERROR, EVS_ERROR_CORRUPT);
+  }
+
+  for (EvsEcfMode mode = EVS_ECF_MODE_PACKED_YXP; mode <= EVS_ECF_MODE_MASKED_X; mode++)
+    {
+      gsize len = 0;
+
+      random_block (rand, n, 1, t, x, y, p);
+      g_assert_true (evs_ecf_encode (t, x, y, p, n, mode, out, evs_ecf_encode_bound (n), &len, NULL));
+
+      /* Every truncation fails cleanly */
+      for (gsize cut = 0; cut < len; cut += 1 + cut / 8)
+        {
+          g_autoptr(GError) error = NULL;
+          gsize got;
+
+          copy = g_memdup2 (out, cut);
+          g_assert_false (evs_ecf_decode (copy, cut, t, x, y, p, n, &got, &error));
+          g_assert_nonnull (error);
+          g_assert_nonnull (strstr (error->message, "ECF"));
+          g_clear_pointer (&copy, g_free);
+        }
+
+      /* Random byte changes: an error or some decoding, never a crash or
+       * a write past max_events (checked by ASan in the fuzz build). */
+      for (guint k = 0; k < 300; k++)
+        {
+          g_autoptr(GError) error = NULL;
+          gsize got = 0;
+
+          copy = g_memdup2 (out, len);
+          for (guint f = 0; f < 1 + k % 4; f++)
+            copy[g_rand_int_range (rand, 0, (gint32) len)] ^= 1 << g_rand_int_range (rand, 0, 8);
+          if (!evs_ecf_decode (copy, len, t, x, y, p, n, &got, &error))
+            {
+              g_assert_error (error, EVS_ERROR, EVS_ERROR_CORRUPT);
+              n_errors++;
+            }
+          else
+            g_assert_cmpuint (got, <=, n);
+          g_clear_pointer (&copy, g_free);
+        }
+    }
+  g_assert_cmpuint (n_errors, >, 0);
+}
+
+/* The in-process Zstandard filter (32015): written and read back. */
+static void
+test_zstd_filter (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "zstd.h5", NULL);
+  g_autoptr(EvsEventChunk) events = make_sorted_events (5, 30000, 640, 480);
+  g_autoptr(EvsEventChunk) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *raw = NULL;
+  const unsigned int level = 3;
+  hsize_t dims = events->n_events, chunk = 8192, zero = 0, raw_size = 0;
+  hid_t file, dcpl, space, group;
+  guint32 mask = 0;
+  gint64 t_offset = 0;
+  struct { const char *name; hid_t type; const void *data; } cols[] = {
+    { "x", H5T_NATIVE_UINT16, events->x }, { "y", H5T_NATIVE_UINT16, events->y },
+    { "t", H5T_NATIVE_INT64, events->t }, { "p", H5T_NATIVE_UINT8, events->p },
+  };
+
+  evs_hdf5_lock ();
+  evs_hdf5_init ();
+  g_assert_cmpint (H5Zfilter_avail (EVS_HDF5_FILTER_ZSTD), >, 0);
+  file = H5Fcreate (path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  g_assert_cmpint (file, >=, 0);
+  group = H5Gcreate2 (file, "events", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  dcpl = H5Pcreate (H5P_DATASET_CREATE);
+  H5Pset_chunk (dcpl, 1, &chunk);
+  g_assert_cmpint (H5Pset_filter (dcpl, EVS_HDF5_FILTER_ZSTD, H5Z_FLAG_OPTIONAL, 1, &level), >=, 0);
+  space = H5Screate_simple (1, &dims, NULL);
+  for (guint c = 0; c < G_N_ELEMENTS (cols); c++)
+    {
+      hid_t ds = H5Dcreate2 (group, cols[c].name, cols[c].type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+
+      g_assert_cmpint (H5Dwrite (ds, cols[c].type, H5S_ALL, H5S_ALL, H5P_DEFAULT, cols[c].data), >=, 0);
+      if (c == 0)
+        {
+          /* The chunk really is a zstd frame */
+          g_assert_cmpint (H5Dget_chunk_storage_size (ds, &zero, &raw_size), >=, 0);
+          raw = g_malloc (raw_size);
+          g_assert_cmpint (H5Dread_chunk (ds, H5P_DEFAULT, &zero, &mask, raw), >=, 0);
+          g_assert_cmpuint (mask, ==, 0);
+          g_assert_cmphex (raw[0] | raw[1] << 8 | raw[2] << 16 | (guint32) raw[3] << 24, ==, 0xFD2FB528);
+          g_assert_cmpuint (raw_size, <, chunk * 2);
+        }
+      H5Dclose (ds);
+    }
+  H5Sclose (space);
+  H5Pclose (dcpl);
+  H5Gclose (group);
+  space = H5Screate_simple (1, &zero, NULL);
+  H5Dclose (H5Dcreate2 (file, "ms_to_idx", H5T_STD_U64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  H5Sclose (space);
+  H5Fclose (file);
+  evs_hdf5_unlock ();
+
+  back = evs_test_read_all (path, 5000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->n_events, ==, events->n_events);
+  (void) t_offset;
+  evs_test_assert_chunks_equal (back, 0, events, 0, events->n_events);
+  evs_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -555,6 +1120,11 @@ main (int    argc,
 
       g_test_add_data_func (name, &variants[i], test_h5py_variant);
     }
+  g_test_add_func ("/evs/hdf5/ecf/vectors", test_ecf_vectors);
+  g_test_add_func ("/evs/hdf5/ecf/round-trip", test_ecf_round_trip);
+  g_test_add_func ("/evs/hdf5/ecf/encoder-limits", test_ecf_encoder_limits);
+  g_test_add_func ("/evs/hdf5/ecf/corrupt", test_ecf_corrupt);
+  g_test_add_func ("/evs/hdf5/zstd-filter", test_zstd_filter);
   g_test_add_func ("/evs/hdf5/h5py/errors", test_h5py_errors);
   g_test_add_func ("/evs/hdf5/missing-blosc", test_missing_blosc);
   g_test_add_func ("/evs/hdf5/export/dsec", test_export_dsec);
