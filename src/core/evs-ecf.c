@@ -41,13 +41,19 @@ G_STATIC_ASSERT (sizeof (EvsEcfEvent) == 16);
 static inline guint16
 get_u16 (const guint8 *p)
 {
-  return (guint16) (p[0] | p[1] << 8);
+  guint16 v;
+
+  memcpy (&v, p, 2);
+  return GUINT16_FROM_LE (v);
 }
 
 static inline guint32
 get_u32 (const guint8 *p)
 {
-  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
+  guint32 v;
+
+  memcpy (&v, p, 4);
+  return GUINT32_FROM_LE (v);
 }
 
 static inline void
@@ -76,6 +82,31 @@ corrupt (GError     **error,
   g_set_error (error, EVS_ERROR, EVS_ERROR_CORRUPT,
                "Corrupt ECF block at byte %" G_GSIZE_FORMAT ": %s", at, what);
   return FALSE;
+}
+
+static guint8 mask_offsets[32][5];
+static guint8 mask_counts[32];
+
+static void
+init_mask_tables (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      for (guint m = 0; m < 32; m++)
+        {
+          guint k = 0;
+
+          for (guint j = 0; j < 5; j++)
+            {
+              if (m & (1u << (4 - j)))
+                mask_offsets[m][k++] = j + 1;
+            }
+          mask_counts[m] = k;
+        }
+      g_once_init_leave (&once, 1);
+    }
 }
 
 /**
@@ -184,8 +215,18 @@ evs_ecf_decode (const guint8  *in,
         }
       if (G_UNLIKELY (c > n - i))
         return corrupt (error, pos, "a timestamp run goes past the declared event count");
-      for (guint k = 0; k < c; k++)
-        t[i + k] = (gint64) cur;
+      if (G_LIKELY (c <= 16 && i + 16 <= n))
+        {
+          /* Fixed-size stores the compiler vectorises; the extra values
+           * are overwritten by the next runs. */
+          for (guint k = 0; k < 16; k++)
+            t[i + k] = (gint64) cur;
+        }
+      else
+        {
+          for (guint k = 0; k < c; k++)
+            t[i + k] = (gint64) cur;
+        }
       i += c;
     }
 
@@ -250,8 +291,16 @@ evs_ecf_decode (const guint8  *in,
         }
       if (c > n - i)
         return corrupt (error, pos, "a y run goes past the declared event count");
-      for (guint k = 0; k < c; k++)
-        y[i + k] = v >> 5;
+      if (G_LIKELY (c <= 16 && i + 16 <= n))
+        {
+          for (guint k = 0; k < 16; k++)
+            y[i + k] = v >> 5;
+        }
+      else
+        {
+          for (guint k = 0; k < c; k++)
+            y[i + k] = v >> 5;
+        }
       i += c;
     }
 
@@ -272,10 +321,21 @@ evs_ecf_decode (const guint8  *in,
           v[1] = (a0 & 0xF) | (a1 >> 8) << 4;
           v[2] = (a1 & 0xFF) | (a2 >> 12) << 8;
           v[3] = a2 & 0xFFF;
-          for (guint k = 0; k < 4 && g * 4 + k < n; k++)
+          if (G_LIKELY (g * 4 + 4 <= n))
             {
-              x[g * 4 + k] = v[k] >> 1;
-              p[g * 4 + k] = v[k] & 1;
+              for (guint k = 0; k < 4; k++)
+                {
+                  x[g * 4 + k] = v[k] >> 1;
+                  p[g * 4 + k] = v[k] & 1;
+                }
+            }
+          else
+            {
+              for (guint k = 0; g * 4 + k < n; k++)
+                {
+                  x[g * 4 + k] = v[k] >> 1;
+                  p[g * 4 + k] = v[k] & 1;
+                }
             }
         }
       *n_events = n;
@@ -283,6 +343,7 @@ evs_ecf_decode (const guint8  *in,
     }
 
   /* Masked xs */
+  init_mask_tables ();
   i = 0;
   while (i < n)
     {
@@ -294,6 +355,21 @@ evs_ecf_decode (const guint8  *in,
       pos += 2;
       bx = v >> 5;
       m = v & 31;
+      if (G_LIKELY (i + 6 <= n))
+        {
+          /* Table-driven: the set bits of the mask, highest first, give
+           * bx+1 … bx+5. */
+          const guint8 *offsets = mask_offsets[m];
+
+          x[i] = bx;
+          x[i + 1] = bx + offsets[0];
+          x[i + 2] = bx + offsets[1];
+          x[i + 3] = bx + offsets[2];
+          x[i + 4] = bx + offsets[3];
+          x[i + 5] = bx + offsets[4];
+          i += 1 + mask_counts[m];
+          continue;
+        }
       x[i++] = bx;
       for (guint j = 0; j < 5; j++)
         {
@@ -325,7 +401,13 @@ evs_ecf_decode (const guint8  *in,
         }
       if (c > n - i)
         return corrupt (error, pos, "a polarity run goes past the declared event count");
-      memset (p + i, b >> 7, c);
+      if (G_LIKELY (c <= 16 && i + 16 <= n))
+        {
+          for (guint k = 0; k < 16; k++)
+            p[i + k] = b >> 7;
+        }
+      else
+        memset (p + i, b >> 7, c);
       i += c;
     }
 
