@@ -137,6 +137,37 @@ test_fixture_dsec (void)
   evs_test_assert_event (all, all->n_events - 1, t_offset + 95871, 12, 471, 0);
 }
 
+
+/* The file's own index (ms_to_idx, CD/indexes) positions a seek close
+ * before the target, never after it. */
+static void
+check_locate (const char *path,
+              gint64      bucket)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsEventChunk) all = evs_test_read_all (path, 4096, &error);
+  g_autoptr(EvsReader) reader = evs_reader_open (path, &error);
+  EvsReaderClass *klass = EVS_READER_GET_CLASS (reader);
+  gint64 t0 = all->t[0], t1 = all->t[all->n_events - 1];
+
+  g_assert_no_error (error);
+  g_assert_nonnull (klass->locate);
+  for (guint k = 0; k <= 50; k++)
+    {
+      gint64 target = t0 - 10 + (t1 - t0 + 20) * k / 50;
+      gsize first = evs_event_chunk_lower_bound (all, target);
+      EvsReaderPosition position;
+
+      g_assert_true (klass->locate (reader, target, &position));
+      g_assert_cmpuint (position.state[0], <=, first);
+      g_assert_cmpuint (position.ordinal, ==, position.state[0]);
+      /* An empty bucket repeats the entry before it: the located event is
+       * at most a bucket before the last event preceding the target. */
+      if (first > 0)
+        g_assert_cmpint (all->t[position.state[0]], >=, MIN (target, all->t[first - 1]) - bucket);
+    }
+}
+
 static void
 test_fixture_seek (gconstpointer data)
 {
@@ -145,6 +176,7 @@ test_fixture_seek (gconstpointer data)
   if (path == NULL)
     return;
   evs_test_check_seek (path, 30);
+  check_locate (path, g_str_has_suffix (path, ".hdf5") ? 2000 : 1000);
 }
 
 static void
@@ -481,6 +513,7 @@ export_and_check (EvsFormat   format,
   g_assert_cmpuint (back->n_events, ==, events->n_events);
   evs_test_assert_chunks_equal (back, 0, events, 0, events->n_events);
   evs_test_check_seek (path, 10);
+  check_locate (path, format == EVS_FORMAT_DSEC_HDF5 ? 1000 : 2000);
 
   write_expected (expected_path, events, 1280, 720);
   run_helper (args);
@@ -1090,6 +1123,28 @@ test_zstd_filter (void)
   evs_test_remove_tree (dir);
 }
 
+/* An export without events is still a valid, readable file. */
+static void
+test_export_empty (gconstpointer data)
+{
+  EvsFormat format = GPOINTER_TO_INT (data);
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "empty.h5", NULL);
+  g_autoptr(EvsRecordingInfo) info = evs_recording_info_new ();
+  g_autoptr(EvsWriter) writer = NULL;
+  g_autoptr(EvsEventChunk) all = NULL;
+  g_autoptr(GError) error = NULL;
+
+  writer = evs_writer_new (format, path, &error);
+  g_assert_true (evs_writer_begin (writer, info, NULL, &error));
+  g_assert_true (evs_writer_finish (writer, &error));
+  g_assert_no_error (error);
+  all = evs_test_read_all (path, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->n_events, ==, 0);
+  evs_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1129,6 +1184,10 @@ main (int    argc,
   g_test_add_func ("/evs/hdf5/missing-blosc", test_missing_blosc);
   g_test_add_func ("/evs/hdf5/export/dsec", test_export_dsec);
   g_test_add_func ("/evs/hdf5/export/prophesee", test_export_prophesee);
+  g_test_add_data_func ("/evs/hdf5/export/empty-dsec", GINT_TO_POINTER (EVS_FORMAT_DSEC_HDF5),
+                        test_export_empty);
+  g_test_add_data_func ("/evs/hdf5/export/empty-prophesee",
+                        GINT_TO_POINTER (EVS_FORMAT_PROPHESEE_HDF5), test_export_empty);
   g_test_add_func ("/evs/hdf5/export/prophesee-bad", test_export_prophesee_bad);
 
   return g_test_run ();

@@ -87,6 +87,11 @@ struct _EvsHdf5Reader
   guint64    n_records;
   guint64    pos;
 
+  /* The file's own time index: DSEC ms_to_idx or Prophesee CD/indexes */
+  hid_t      time_index;
+  guint64    time_index_len;
+  gint64     index_offset;
+
   /* Staging */
   gint64    *s_x;
   gint64    *s_y;
@@ -454,6 +459,141 @@ evs_hdf5_reader_restore (EvsReader                *reader,
   return TRUE;
 }
 
+
+typedef struct
+{
+  guint64 id;
+  gint64  ts;
+} IndexRecord;
+
+/* The time of record @r, as delivered. */
+static gboolean
+record_time (EvsHdf5Reader *self,
+             guint64        r,
+             gint64        *t)
+{
+  if (self->cd_events >= 0 && self->ecf_raw)
+    {
+      if (r / self->chunk_len != self->cached_chunk
+          && !load_ecf_chunk (self, r / self->chunk_len, NULL))
+        return FALSE;
+      *t = self->ct[r % self->chunk_len];
+      return TRUE;
+    }
+  if (self->cd_events >= 0)
+    {
+      hid_t memtype = cd_memtype ();
+      CdRecord record;
+      gboolean ok = read_slab (self->cd_events, memtype, r, 1, &record);
+
+      H5Tclose (memtype);
+      *t = record.t;
+      return ok;
+    }
+  if (self->t_float)
+    {
+      double v;
+
+      if (!read_slab (self->cols[COL_T], H5T_NATIVE_DOUBLE, r, 1, &v) || !isfinite (v * 1e6)
+          || fabs (v * 1e6) > 9e18)
+        return FALSE;
+      *t = (gint64) llround (v * 1e6) + self->t_offset;
+      return TRUE;
+    }
+  if (!read_slab (self->cols[COL_T], H5T_NATIVE_INT64, r, 1, t))
+    return FALSE;
+  *t += self->t_offset;
+  return TRUE;
+}
+
+static gboolean
+locate_locked (EvsHdf5Reader *self,
+               gint64         t_us,
+               guint64       *record)
+{
+  guint64 k;
+  gint64 rel, t;
+
+  if (self->time_index < 0 || self->time_index_len == 0)
+    return FALSE;
+
+  if (self->cd_events >= 0)
+    {
+      /* CD/indexes: entry k ≥ 1 is the first event with
+       * t + offset ≥ (k-1)·2000 (or repeats the one before). */
+      hid_t memtype;
+      IndexRecord entry;
+      gboolean ok;
+
+      if (t_us > G_MAXINT64 / 2 || t_us < G_MININT64 / 2)
+        return FALSE;
+      rel = t_us + self->index_offset;
+      if (rel < 0)
+        {
+          *record = 0;
+          return TRUE;
+        }
+      k = MIN ((guint64) rel / 2000 + 1, self->time_index_len - 1);
+      if (k == 0)
+        return FALSE;
+      memtype = H5Tcreate (H5T_COMPOUND, sizeof (IndexRecord));
+      H5Tinsert (memtype, "id", G_STRUCT_OFFSET (IndexRecord, id), H5T_NATIVE_UINT64);
+      H5Tinsert (memtype, "ts", G_STRUCT_OFFSET (IndexRecord, ts), H5T_NATIVE_INT64);
+      ok = read_slab (self->time_index, memtype, k, 1, &entry);
+      H5Tclose (memtype);
+      if (!ok)
+        return FALSE;
+      *record = entry.id;
+    }
+  else
+    {
+      /* DSEC ms_to_idx: entry k is the first event with t ≥ k·1000. */
+      if (t_us > G_MAXINT64 / 2 || t_us < G_MININT64 / 2
+          || self->t_offset > G_MAXINT64 / 2 || self->t_offset < G_MININT64 / 2)
+        return FALSE;
+      rel = t_us - self->t_offset;
+      if (rel <= 0)
+        {
+          *record = 0;
+          return TRUE;
+        }
+      k = MIN ((guint64) rel / 1000, self->time_index_len - 1);
+      if (!read_slab (self->time_index, H5T_NATIVE_UINT64, k, 1, record))
+        return FALSE;
+    }
+
+  /* Trust the table only when it is consistent at that point. */
+  if (*record > self->n_records)
+    return FALSE;
+  if (*record > 0 && (!record_time (self, *record - 1, &t) || t >= t_us))
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+evs_hdf5_reader_locate (EvsReader         *reader,
+                        gint64             t_us,
+                        EvsReaderPosition *position)
+{
+  EvsHdf5Reader *self = (EvsHdf5Reader *) reader;
+  guint64 record = 0, saved = self->pos;
+  gboolean ok;
+
+  evs_hdf5_lock ();
+  evs_hdf5_init ();
+  ok = locate_locked (self, t_us, &record);
+  H5Eclear2 (H5E_DEFAULT);
+  evs_hdf5_unlock ();
+  if (!ok)
+    return FALSE;
+
+  self->pos = record;
+  evs_hdf5_reader_tell (reader, position);
+  position->ordinal = record;
+  self->pos = saved;
+  return TRUE;
+}
+
 static void
 evs_hdf5_reader_finalize (GObject *object)
 {
@@ -466,6 +606,7 @@ evs_hdf5_reader_finalize (GObject *object)
       g_free (self->col_names[c]);
     }
   evs_hdf5_close_id (&self->cd_events);
+  evs_hdf5_close_id (&self->time_index);
   evs_hdf5_close_id (&self->file);
   evs_hdf5_unlock ();
 
@@ -495,6 +636,7 @@ evs_hdf5_reader_class_init (EvsHdf5ReaderClass *klass)
   reader_class->decode = evs_hdf5_reader_decode;
   reader_class->tell = evs_hdf5_reader_tell;
   reader_class->restore = evs_hdf5_reader_restore;
+  reader_class->locate = evs_hdf5_reader_locate;
 }
 
 static void
@@ -502,6 +644,7 @@ evs_hdf5_reader_init (EvsHdf5Reader *self)
 {
   self->file = H5I_INVALID_HID;
   self->cd_events = H5I_INVALID_HID;
+  self->time_index = H5I_INVALID_HID;
   for (guint c = 0; c < N_COLS; c++)
     self->cols[c] = H5I_INVALID_HID;
   self->cached_chunk = G_MAXUINT64;
@@ -742,6 +885,53 @@ dataset_length (EvsHdf5Reader  *self,
   return TRUE;
 }
 
+
+/* The file's own time index, when usable; failures only mean seeking
+ * without it. */
+static void
+open_time_index (EvsHdf5Reader *self,
+                 const char    *name)
+{
+  hid_t ds = H5Dopen2 (self->file, name, H5P_DEFAULT);
+  hid_t type, space;
+  gboolean ok;
+  hsize_t dims = 0;
+
+  if (ds < 0)
+    {
+      H5Eclear2 (H5E_DEFAULT);
+      return;
+    }
+  type = H5Dget_type (ds);
+  space = H5Dget_space (ds);
+  ok = H5Sget_simple_extent_ndims (space) == 1 && H5Sget_simple_extent_dims (space, &dims, NULL) == 1;
+  if (self->cd_events >= 0)
+    ok = ok && H5Tget_class (type) == H5T_COMPOUND && H5Tget_member_index (type, "id") >= 0;
+  else
+    ok = ok && H5Tget_class (type) == H5T_INTEGER;
+  H5Tclose (type);
+  H5Sclose (space);
+  if (ok && self->cd_events >= 0)
+    {
+      hid_t attr = H5Aopen (ds, "offset", H5P_DEFAULT);
+      g_autofree char *value = attr >= 0 ? attribute_to_string (attr) : NULL;
+
+      if (attr >= 0)
+        H5Aclose (attr);
+      ok = value != NULL && g_ascii_string_to_signed (value, 10, G_MININT64 / 2, G_MAXINT64 / 2,
+                                                      &self->index_offset, NULL);
+    }
+  ok = ok && evs_hdf5_check_filters (ds, self->path, name, NULL);
+  H5Eclear2 (H5E_DEFAULT);
+  if (!ok)
+    {
+      H5Dclose (ds);
+      return;
+    }
+  self->time_index = ds;
+  self->time_index_len = dims;
+}
+
 static gboolean
 open_prophesee (EvsHdf5Reader     *self,
                 EvsRecordingInfo  *info,
@@ -815,6 +1005,9 @@ open_prophesee (EvsHdf5Reader     *self,
     }
   else if (!evs_hdf5_check_filters (self->cd_events, self->path, "/CD/events", error))
     return FALSE;
+
+  if (has_object (self->file, "CD/indexes"))
+    open_time_index (self, "CD/indexes");
 
   info->format = EVS_FORMAT_PROPHESEE_HDF5;
   H5Aiterate2 (self->file, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, collect_attribute, info);
@@ -1011,6 +1204,9 @@ open_columns (EvsHdf5Reader     *self,
           return FALSE;
         }
     }
+
+  if (format == EVS_FORMAT_DSEC_HDF5)
+    open_time_index (self, "ms_to_idx");
 
   columns_geometry (self, info);
   return TRUE;
