@@ -173,7 +173,9 @@ write_comments (EvsHdf5Writer  *self,
         *value++ = '\0';
       else
         value = (char *) "";
-      if (key[0] == '\0' || strchr (key, '/') != NULL || strcmp (key, ".") == 0)
+      /* The layout's own attributes (version, geometry…) take precedence. */
+      if (key[0] == '\0' || strchr (key, '/') != NULL || strcmp (key, ".") == 0
+          || !g_utf8_validate (comments[i], -1, NULL) || H5Aexists (self->file, key) > 0)
         continue;
       if (!set_string_attribute (self->file, key, value))
         return fail (self, error, "cannot store a provenance attribute");
