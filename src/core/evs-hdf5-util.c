@@ -22,9 +22,10 @@
 
 #include "config.h"
 
+#include "evs-hdf5-util.h"
+
 #include "evs-ecf.h"
 #include "evs-error.h"
-#include "evs-hdf5-util.h"
 
 #include <string.h>
 #include <zstd.h>

@@ -20,7 +20,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <hdf5.h>
 
 G_BEGIN_DECLS
