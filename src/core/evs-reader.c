@@ -509,7 +509,15 @@ evs_reader_seek (EvsReader  *self,
   if (priv->index != NULL)
     evs_index_lookup (priv->index, t_us, &position);
   else
-    position = priv->start;
+    {
+      EvsReaderClass *klass = EVS_READER_GET_CLASS (self);
+
+      memset (&position, 0, sizeof position);
+      if (klass->locate != NULL && klass->locate (self, t_us, &position))
+        position.t = G_MININT64;
+      else
+        position = priv->start;
+    }
 
   if (!evs_reader_restore (self, &position, error))
     return FALSE;
