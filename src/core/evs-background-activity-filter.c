@@ -1,0 +1,181 @@
+/* evs-background-activity-filter.c
+ *
+ * Copyright 2026 The Evscope authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <http://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "evs-background-activity-filter"
+
+#include "config.h"
+
+#include "evs-background-activity-filter.h"
+#include "evs-filter-private.h"
+
+/* Delbruck's background-activity filter: an event is kept when at least one
+ * of its 8 neighbours (the pixel itself excluded) had an event, of any
+ * polarity, kept or not, less than window_us before it
+ * (0 ≤ t - t_neighbour < window_us).  Every event updates its pixel. */
+
+struct _EvsBackgroundActivityFilter
+{
+  EvsFilter     parent_instance;
+  EvsPixelTimes times;
+  guint         window_us;
+};
+
+enum {
+  PROP_0,
+  PROP_WINDOW_US,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (EvsBackgroundActivityFilter, evs_background_activity_filter, EVS_TYPE_FILTER)
+
+static void
+evs_background_activity_filter_process (EvsFilter           *filter,
+                                        const EvsEventChunk *chunk,
+                                        guint8              *keep)
+{
+  EvsBackgroundActivityFilter *self = (EvsBackgroundActivityFilter *) filter;
+  const gint64 *restrict t = chunk->t;
+  const guint16 *restrict x = chunk->x;
+  const guint16 *restrict y = chunk->y;
+  gsize n = chunk->n_events;
+  guint32 *restrict ts;
+  gsize row;
+  gint64 base;
+  guint32 w = self->window_us;
+
+  _evs_pixel_times_prepare (&self->times, filter, chunk);
+  ts = self->times.ts;
+  row = self->times.row;
+  base = self->times.base;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 rt = (guint32) (t[i] - base);
+      guint32 *c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
+      const guint32 *a = c - row;
+      const guint32 *b = c + row;
+      guint32 newest;
+
+      /* The smallest age among the neighbours (ages wrap to huge values for
+       * times in the future and for "never"). */
+      newest = MIN (MIN (MIN (rt - a[-1], rt - a[0]), MIN (rt - a[1], rt - c[-1])),
+                    MIN (MIN (rt - c[1], rt - b[-1]), MIN (rt - b[0], rt - b[1])));
+      keep[i] = newest < w;
+      c[0] = rt;
+    }
+}
+
+static void
+evs_background_activity_filter_reset (EvsFilter *filter)
+{
+  EvsBackgroundActivityFilter *self = (EvsBackgroundActivityFilter *) filter;
+
+  _evs_pixel_times_reset (&self->times);
+}
+
+static void
+evs_background_activity_filter_finalize (GObject *object)
+{
+  EvsBackgroundActivityFilter *self = (EvsBackgroundActivityFilter *) object;
+
+  _evs_pixel_times_clear (&self->times);
+
+  G_OBJECT_CLASS (evs_background_activity_filter_parent_class)->finalize (object);
+}
+
+static void
+evs_background_activity_filter_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  EvsBackgroundActivityFilter *self = EVS_BACKGROUND_ACTIVITY_FILTER (object);
+
+  switch (prop_id)
+    {
+    case PROP_WINDOW_US:
+      g_value_set_uint (value, self->window_us);
+      break;
+
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+evs_background_activity_filter_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  EvsBackgroundActivityFilter *self = EVS_BACKGROUND_ACTIVITY_FILTER (object);
+
+  switch (prop_id)
+    {
+    case PROP_WINDOW_US:
+      if (self->window_us != g_value_get_uint (value))
+        {
+          self->window_us = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+evs_background_activity_filter_class_init (EvsBackgroundActivityFilterClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  EvsFilterClass *filter_class = EVS_FILTER_CLASS (klass);
+
+  object_class->finalize = evs_background_activity_filter_finalize;
+  object_class->get_property = evs_background_activity_filter_get_property;
+  object_class->set_property = evs_background_activity_filter_set_property;
+
+  filter_class->type_name = "background_activity";
+  filter_class->process = evs_background_activity_filter_process;
+  filter_class->reset = evs_background_activity_filter_reset;
+
+  properties[PROP_WINDOW_US] =
+    g_param_spec_uint ("window-us", NULL, NULL, 1, EVS_FILTER_MAX_WINDOW_US, 2000,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+evs_background_activity_filter_init (EvsBackgroundActivityFilter *self)
+{
+  _evs_pixel_times_init (&self->times, 1);
+  self->window_us = 2000;
+}
+
+EvsFilter *
+evs_background_activity_filter_new (void)
+{
+  return g_object_new (EVS_TYPE_BACKGROUND_ACTIVITY_FILTER, NULL);
+}
