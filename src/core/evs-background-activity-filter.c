@@ -62,25 +62,28 @@ evs_background_activity_filter_process (EvsFilter           *filter,
   gint64 base;
   guint32 w = self->window_us;
 
-  _evs_pixel_times_prepare (&self->times, filter, chunk);
-  ts = self->times.ts;
-  row = self->times.row;
-  base = self->times.base;
-
-  for (gsize i = 0; i < n; i++)
+  for (gsize start = 0, end; start < n; start = end)
     {
-      guint32 rt = (guint32) (t[i] - base);
-      guint32 *c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
-      const guint32 *a = c - row;
-      const guint32 *b = c + row;
-      guint32 newest;
+      end = _evs_pixel_times_prepare (&self->times, filter, chunk, start);
+      ts = self->times.ts;
+      row = self->times.row;
+      base = self->times.base;
 
-      /* The smallest age among the neighbours (ages wrap to huge values for
-       * times in the future and for "never"). */
-      newest = MIN (MIN (MIN (rt - a[-1], rt - a[0]), MIN (rt - a[1], rt - c[-1])),
-                    MIN (MIN (rt - c[1], rt - b[-1]), MIN (rt - b[0], rt - b[1])));
-      keep[i] = newest < w;
-      c[0] = rt;
+      for (gsize i = start; i < end; i++)
+        {
+          guint32 rt = (guint32) (t[i] - base);
+          guint32 *c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
+          const guint32 *a = c - row;
+          const guint32 *b = c + row;
+          guint32 newest;
+
+          /* The smallest age among the neighbours (ages wrap to huge values for
+           * times in the future and for "never"). */
+          newest = MIN (MIN (MIN (rt - a[-1], rt - a[0]), MIN (rt - a[1], rt - c[-1])),
+                        MIN (MIN (rt - c[1], rt - b[-1]), MIN (rt - b[0], rt - b[1])));
+          keep[i] = newest < w;
+          c[0] = rt;
+        }
     }
 }
 

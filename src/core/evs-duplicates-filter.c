@@ -53,18 +53,21 @@ evs_duplicates_filter_process (EvsFilter           *filter,
   gsize row;
   gint64 base;
 
-  _evs_pixel_times_prepare (&self->times, filter, chunk);
-  ts = self->times.ts;
-  row = self->times.row;
-  base = self->times.base;
-
-  for (gsize i = 0; i < n; i++)
+  for (gsize start = 0, end; start < n; start = end)
     {
-      guint32 rt = (guint32) (t[i] - base);
-      guint32 *c = ts + ((gsize) (y[i] + 1) * (row / 2) + x[i] + 1) * 2 + (p[i] & 1);
+      end = _evs_pixel_times_prepare (&self->times, filter, chunk, start);
+      ts = self->times.ts;
+      row = self->times.row;
+      base = self->times.base;
 
-      keep[i] = *c != rt;
-      *c = rt;
+      for (gsize i = start; i < end; i++)
+        {
+          guint32 rt = (guint32) (t[i] - base);
+          guint32 *c = ts + ((gsize) (y[i] + 1) * (row / 2) + x[i] + 1) * 2 + (p[i] & 1);
+
+          keep[i] = *c != rt;
+          *c = rt;
+        }
     }
 }
 

@@ -54,9 +54,10 @@ void _evs_pixel_times_init    (EvsPixelTimes       *pt,
                                guint                layers);
 void _evs_pixel_times_clear   (EvsPixelTimes       *pt);
 void _evs_pixel_times_reset   (EvsPixelTimes       *pt);
-void _evs_pixel_times_prepare (EvsPixelTimes       *pt,
-                               EvsFilter           *filter,
-                               const EvsEventChunk *chunk);
+gsize _evs_pixel_times_prepare (EvsPixelTimes       *pt,
+                                EvsFilter           *filter,
+                                const EvsEventChunk *chunk,
+                                gsize                start);
 
 static inline gsize
 _evs_pixel_times_index (const EvsPixelTimes *pt,

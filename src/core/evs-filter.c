@@ -814,52 +814,61 @@ pixel_times_grow (EvsPixelTimes *pt,
 }
 
 /*
- * Makes sure the state covers every pixel of @chunk and that every time of
- * the chunk maps into [2^30, 2^32) relative to the base.
+ * Makes sure the state covers every pixel of @chunk and that the times of
+ * events [@start, end) map into [2^30, 2^32) relative to the base, where end
+ * is returned: the whole rest of the chunk unless its times span more than
+ * 2^31 µs (a gap of more than 35 minutes), in which case the caller processes
+ * the chunk in several segments.
  */
-void
+gsize
 _evs_pixel_times_prepare (EvsPixelTimes       *pt,
                           EvsFilter           *filter,
-                          const EvsEventChunk *chunk)
+                          const EvsEventChunk *chunk,
+                          gsize                start)
 {
   const gint64 *t = chunk->t;
   gsize n = chunk->n_events;
+  gsize end = n;
   gint64 tmin = G_MAXINT64, tmax = G_MININT64;
-  guint max_x, max_y;
   const gint64 floor_ = (gint64) EVS_PIXEL_TIMES_FLOOR;
   const gint64 top = (gint64) G_MAXUINT32;
+  const gint64 limit = G_GINT64_CONSTANT (1) << 31;
 
-  if (n == 0)
-    return;
+  if (start >= n)
+    return n;
 
-  /* Monotonic chunks (the norm) need only their ends. */
-  if (t[0] <= t[n - 1])
+  if (start == 0)
     {
-      gboolean sorted = TRUE;
+      guint max_x, max_y;
 
-      tmin = t[0];
-      tmax = t[n - 1];
-      for (gsize i = 0; i < n; i++)
-        sorted &= (t[i] >= tmin) & (t[i] <= tmax);
-      if (!sorted)
-        tmin = G_MAXINT64, tmax = G_MININT64;
-    }
-  if (tmin > tmax)
-    {
-      for (gsize i = 0; i < n; i++)
+      _evs_chunk_max_xy (chunk, &max_x, &max_y);
+      if (pt->ts == NULL || max_x >= pt->width || max_y >= pt->height)
         {
-          tmin = MIN (tmin, t[i]);
-          tmax = MAX (tmax, t[i]);
+          guint w = MAX (MAX (max_x + 1, pt->width), evs_filter_get_width (filter));
+          guint h = MAX (MAX (max_y + 1, pt->height), evs_filter_get_height (filter));
+
+          pixel_times_grow (pt, w, h);
         }
     }
 
-  _evs_chunk_max_xy (chunk, &max_x, &max_y);
-  if (pt->ts == NULL || max_x >= pt->width || max_y >= pt->height)
+  for (gsize i = start; i < n; i++)
     {
-      guint w = MAX (MAX (max_x + 1, pt->width), evs_filter_get_width (filter));
-      guint h = MAX (MAX (max_y + 1, pt->height), evs_filter_get_height (filter));
+      tmin = MIN (tmin, t[i]);
+      tmax = MAX (tmax, t[i]);
+    }
+  if (tmax - tmin > limit || tmax - tmin < 0)
+    {
+      /* Rare: find the longest prefix that fits. */
+      tmin = tmax = t[start];
+      for (end = start + 1; end < n; end++)
+        {
+          gint64 lo = MIN (tmin, t[end]), hi = MAX (tmax, t[end]);
 
-      pixel_times_grow (pt, w, h);
+          if (hi - lo > limit || hi - lo < 0)
+            break;
+          tmin = lo;
+          tmax = hi;
+        }
     }
 
   if (!pt->has_base)
@@ -870,16 +879,10 @@ _evs_pixel_times_prepare (EvsPixelTimes       *pt,
 
   if (tmax - pt->base > top || tmin - pt->base < floor_)
     {
-      gint64 new_base;
-      gint64 delta;
+      gint64 new_base = tmin - floor_;
+      gint64 delta = new_base - pt->base;
       gsize total = (gsize) (pt->height + 2) * pt->row;
       guint32 *ts = pt->ts;
-
-      if (tmax - pt->base > top)
-        new_base = MIN (tmax - (gint64) (G_GUINT64_CONSTANT (3) << 30), tmin - floor_);
-      else
-        new_base = tmin - floor_;
-      delta = new_base - pt->base;
 
       if (delta > 0)
         {
@@ -897,6 +900,8 @@ _evs_pixel_times_prepare (EvsPixelTimes       *pt,
         }
       pt->base = new_base;
     }
+
+  return end;
 }
 
 void

@@ -61,20 +61,23 @@ evs_refractory_filter_process (EvsFilter           *filter,
   gint64 base;
   guint32 period = self->period_us;
 
-  _evs_pixel_times_prepare (&self->times, filter, chunk);
-  ts = self->times.ts;
-  row = self->times.row;
-  base = self->times.base;
-
-  for (gsize i = 0; i < n; i++)
+  for (gsize start = 0, end; start < n; start = end)
     {
-      guint32 rt = (guint32) (t[i] - base);
-      gsize idx = (gsize) (y[i] + 1) * row + x[i] + 1;
-      guint32 last = ts[idx];
-      guint8 k = (guint32) (rt - last) >= period;
+      end = _evs_pixel_times_prepare (&self->times, filter, chunk, start);
+      ts = self->times.ts;
+      row = self->times.row;
+      base = self->times.base;
 
-      keep[i] = k;
-      ts[idx] = k ? rt : last;
+      for (gsize i = start; i < end; i++)
+        {
+          guint32 rt = (guint32) (t[i] - base);
+          gsize idx = (gsize) (y[i] + 1) * row + x[i] + 1;
+          guint32 last = ts[idx];
+          guint8 k = (guint32) (rt - last) >= period;
+
+          keep[i] = k;
+          ts[idx] = k ? rt : last;
+        }
     }
 }
 

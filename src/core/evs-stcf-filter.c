@@ -85,31 +85,34 @@ evs_stcf_filter_process (EvsFilter           *filter,
   guint32 w = self->window_us;
   guint k = self->min_neighbors;
 
-  _evs_pixel_times_prepare (&self->times, filter, chunk);
-  ts = self->times.ts;
-  row = self->times.row;
-  base = self->times.base;
-
-  if (self->times.layers == 2)
+  for (gsize start = 0, end; start < n; start = end)
     {
-      for (gsize i = 0; i < n; i++)
-        {
-          guint32 rt = (guint32) (t[i] - base);
-          guint32 *c = ts + ((gsize) (y[i] + 1) * (row / 2) + x[i] + 1) * 2 + (p[i] & 1);
+      end = _evs_pixel_times_prepare (&self->times, filter, chunk, start);
+      ts = self->times.ts;
+      row = self->times.row;
+      base = self->times.base;
 
-          keep[i] = count_recent (c, row, 2, rt, w) >= k;
-          c[0] = rt;
+      if (self->times.layers == 2)
+        {
+          for (gsize i = start; i < end; i++)
+            {
+              guint32 rt = (guint32) (t[i] - base);
+              guint32 *c = ts + ((gsize) (y[i] + 1) * (row / 2) + x[i] + 1) * 2 + (p[i] & 1);
+
+              keep[i] = count_recent (c, row, 2, rt, w) >= k;
+              c[0] = rt;
+            }
         }
-    }
-  else
-    {
-      for (gsize i = 0; i < n; i++)
+      else
         {
-          guint32 rt = (guint32) (t[i] - base);
-          guint32 *c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
+          for (gsize i = start; i < end; i++)
+            {
+              guint32 rt = (guint32) (t[i] - base);
+              guint32 *c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
 
-          keep[i] = count_recent (c, row, 1, rt, w) >= k;
-          c[0] = rt;
+              keep[i] = count_recent (c, row, 1, rt, w) >= k;
+              c[0] = rt;
+            }
         }
     }
 }
