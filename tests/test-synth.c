@@ -22,6 +22,7 @@
 
 #include <string.h>
 
+#include "evs-denoise-eval.h"
 #include "evs-filters.h"
 #include "evs-pipeline.h"
 #include "evs-synth.h"
@@ -405,6 +406,126 @@ test_cli (void)
   evs_test_remove_tree (dir);
 }
 
+static void
+test_denoise_eval (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *rec = g_build_filename (dir, "r.dat", NULL);
+  g_autofree char *lab = g_build_filename (dir, "r.dat.labels", NULL);
+  g_autofree char *short_lab = g_build_filename (dir, "short.labels", NULL);
+  g_autofree char *pjson = g_build_filename (dir, "p.json", NULL);
+  EvsSynthParams params;
+  g_autoptr(EvsEventChunk) all = NULL;
+  g_autofree guint8 *labels = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsPipeline) empty = evs_pipeline_new ();
+  g_autoptr(EvsPipeline) stcf = NULL;
+  g_autoptr(EvsPipeline) hot = NULL;
+  EvsPipeline *list[3];
+  EvsDenoiseScore scores[3];
+  g_autofree guint8 *keep = NULL;
+  guint64 kept[EVS_SYNTH_N_LABELS] = { 0 };
+  const char *cli = g_getenv ("EVSCOPE_CLI");
+
+  evs_synth_params_init (&params);
+  params.width = 320;
+  params.height = 240;
+  params.duration_us = 300000;
+  params.hot_rate_hz = 3000;
+  all = generate (&params, &labels);
+  {
+    g_autoptr(EvsWriter) w = evs_writer_new (EVS_FORMAT_DAT, rec, &error);
+    g_autoptr(EvsRecordingInfo) info = evs_recording_info_new ();
+    g_autoptr(EvsLabelWriter) lw = evs_label_writer_new (lab, &error);
+    g_autoptr(EvsLabelWriter) sw = evs_label_writer_new (short_lab, &error);
+
+    info->width = params.width;
+    info->height = params.height;
+    g_assert_true (evs_writer_begin (w, info, NULL, &error));
+    g_assert_true (evs_writer_write (w, all, &error));
+    g_assert_true (evs_writer_finish (w, &error));
+    g_assert_true (evs_label_writer_write (lw, labels, all->n_events, &error));
+    g_assert_true (evs_label_writer_finish (lw, &error));
+    g_assert_true (evs_label_writer_write (sw, labels, all->n_events - 1, &error));
+    g_assert_true (evs_label_writer_finish (sw, &error));
+    g_assert_no_error (error);
+  }
+
+  stcf = evs_pipeline_new_from_string ("{\"version\":1,\"filters\":[{\"type\":\"stcf\"}]}", NULL,
+                                       &error);
+  hot = evs_pipeline_new_from_string ("{\"version\":1,\"filters\":[{\"type\":\"hot_pixels\","
+                                      "\"max_rate_hz\":500}]}", NULL, &error);
+  g_assert_no_error (error);
+  list[0] = empty;
+  list[1] = stcf;
+  list[2] = hot;
+  g_assert_true (evs_denoise_eval (rec, lab, list, 3, scores, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpfloat (evs_denoise_score_get_tpr (&scores[0]), ==, 1.0);
+  g_assert_cmpfloat (evs_denoise_score_get_fpr (&scores[0]), ==, 1.0);
+
+  /* the same as running the filter in memory */
+  keep = g_malloc (all->n_events);
+  {
+    g_autoptr(EvsFilter) f = evs_stcf_filter_new ();
+
+    evs_filter_process (f, all, keep);
+  }
+  for (gsize i = 0; i < all->n_events; i++)
+    kept[labels[i]] += keep[i];
+  for (guint l = 0; l < EVS_SYNTH_N_LABELS; l++)
+    {
+      g_assert_cmpuint (scores[1].kept[l], ==, kept[l]);
+      g_assert_cmpuint (scores[0].total[l], ==, scores[1].total[l]);
+    }
+  g_assert_cmpfloat (evs_denoise_score_get_tpr (&scores[1]), >, 0.95);
+  g_assert_cmpfloat (evs_denoise_score_get_fpr (&scores[1]), <, 0.2);
+
+  /* the first pass finds the hot pixels: their events all go */
+  g_assert_cmpuint (scores[2].total[EVS_SYNTH_LABEL_HOT_PIXEL], >, 100);
+  g_assert_cmpuint (scores[2].kept[EVS_SYNTH_LABEL_HOT_PIXEL], ==, 0);
+  g_assert_cmpfloat (evs_denoise_score_get_tpr (&scores[2]), >, 0.99);
+
+  /* labels that do not match */
+  g_assert_false (evs_denoise_eval (rec, short_lab, list, 1, scores, NULL, &error));
+  g_assert_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  if (cli != NULL)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_auto(GStrv) lines = NULL;
+      const char *argv[] = { cli, "denoise-eval", rec, lab, "--pipeline", pjson,
+                             "--sweep", "stcf.window_us=1000:9000:3", NULL };
+      int status;
+
+      g_assert_true (g_file_set_contents (pjson, "{\"version\":1,\"filters\":[{\"type\":\"stcf\","
+                                          "\"window_us\":5000}]}", -1, NULL));
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                    &status, &error);
+      g_assert_no_error (error);
+      if (!g_spawn_check_wait_status (status, NULL))
+        g_error ("denoise-eval failed: %s", err);
+      g_test_message ("%s", out);
+      lines = g_strsplit (out, "\n", -1);
+      g_assert_cmpuint (g_strv_length (lines), ==, 6);
+      g_assert_true (g_str_has_prefix (lines[1], "stcf.window_us=1000 "));
+      g_assert_true (g_str_has_prefix (lines[3], "stcf.window_us=9000 "));
+
+      argv[7] = "stcf.windw_us=1:2:2";
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                    &status, &error);
+      g_assert_false (g_spawn_check_wait_status (status, NULL));
+      g_assert_nonnull (strstr (err, "windw_us"));
+    }
+
+  evs_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -417,6 +538,7 @@ main (int    argc,
   g_test_add_func ("/synth/hot-pixels-found", test_hot_pixels_found);
   g_test_add_func ("/synth/label-files", test_label_files);
   g_test_add_func ("/synth/cli", test_cli);
+  g_test_add_func ("/synth/denoise-eval", test_denoise_eval);
 
   return g_test_run ();
 }
