@@ -62,6 +62,7 @@ evs_background_activity_filter_process (EvsFilter           *filter,
   gint64 base;
   guint32 w = self->window_us;
 
+  /* one segment, or more after a gap of over 35 minutes */
   for (gsize start = 0, end; start < n; start = end)
     {
       end = _evs_pixel_times_prepare (&self->times, filter, chunk, start);
@@ -71,17 +72,22 @@ evs_background_activity_filter_process (EvsFilter           *filter,
 
       for (gsize i = start; i < end; i++)
         {
-          guint32 rt = (guint32) (t[i] - base);
-          guint32 *c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
-          const guint32 *a = c - row;
-          const guint32 *b = c + row;
-          guint32 newest;
+          guint32 rt;
+          guint32 *c;
+          const guint32 *a;
+          const guint32 *b;
 
-          /* The smallest age among the neighbours (ages wrap to huge values for
-           * times in the future and for "never"). */
-          newest = MIN (MIN (MIN (rt - a[-1], rt - a[0]), MIN (rt - a[1], rt - c[-1])),
-                        MIN (MIN (rt - c[1], rt - b[-1]), MIN (rt - b[0], rt - b[1])));
-          keep[i] = newest < w;
+          rt = (guint32) (t[i] - base);
+          c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
+          a = c - row;
+          b = c + row;
+
+          /* Ages wrap to huge values for "never" and for times in the future;
+           * OR of comparisons keeps the loop free of branches. */
+          keep[i] = ((guint32) (rt - a[-1]) < w) | ((guint32) (rt - a[0]) < w)
+                    | ((guint32) (rt - a[1]) < w) | ((guint32) (rt - c[-1]) < w)
+                    | ((guint32) (rt - c[1]) < w) | ((guint32) (rt - b[-1]) < w)
+                    | ((guint32) (rt - b[0]) < w) | ((guint32) (rt - b[1]) < w);
           c[0] = rt;
         }
     }

@@ -53,6 +53,7 @@ evs_duplicates_filter_process (EvsFilter           *filter,
   gsize row;
   gint64 base;
 
+  /* one segment, or more after a gap of over 35 minutes */
   for (gsize start = 0, end; start < n; start = end)
     {
       end = _evs_pixel_times_prepare (&self->times, filter, chunk, start);
@@ -62,8 +63,11 @@ evs_duplicates_filter_process (EvsFilter           *filter,
 
       for (gsize i = start; i < end; i++)
         {
-          guint32 rt = (guint32) (t[i] - base);
-          guint32 *c = ts + ((gsize) (y[i] + 1) * (row / 2) + x[i] + 1) * 2 + (p[i] & 1);
+          guint32 rt;
+          guint32 *c;
+
+          rt = (guint32) (t[i] - base);
+          c = ts + ((gsize) (y[i] + 1) * (row / 2) + x[i] + 1) * 2 + (p[i] & 1);
 
           keep[i] = *c != rt;
           *c = rt;

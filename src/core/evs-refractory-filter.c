@@ -61,6 +61,7 @@ evs_refractory_filter_process (EvsFilter           *filter,
   gint64 base;
   guint32 period = self->period_us;
 
+  /* one segment, or more after a gap of over 35 minutes */
   for (gsize start = 0, end; start < n; start = end)
     {
       end = _evs_pixel_times_prepare (&self->times, filter, chunk, start);
@@ -70,13 +71,19 @@ evs_refractory_filter_process (EvsFilter           *filter,
 
       for (gsize i = start; i < end; i++)
         {
-          guint32 rt = (guint32) (t[i] - base);
-          gsize idx = (gsize) (y[i] + 1) * row + x[i] + 1;
-          guint32 last = ts[idx];
-          guint8 k = (guint32) (rt - last) >= period;
+          guint32 rt;
+          gsize idx;
+          guint32 last;
+          guint32 k;
 
+          rt = (guint32) (t[i] - base);
+          idx = (gsize) (y[i] + 1) * row + x[i] + 1;
+          last = ts[idx];
+          k = (guint32) (rt - last) >= period;
+
+          /* branchless: about half the events are dropped, unpredictably */
           keep[i] = k;
-          ts[idx] = k ? rt : last;
+          ts[idx] = last ^ ((last ^ rt) & (0u - k));
         }
     }
 }

@@ -85,6 +85,7 @@ evs_stcf_filter_process (EvsFilter           *filter,
   guint32 w = self->window_us;
   guint k = self->min_neighbors;
 
+  /* one segment, or more after a gap of over 35 minutes */
   for (gsize start = 0, end; start < n; start = end)
     {
       end = _evs_pixel_times_prepare (&self->times, filter, chunk, start);
@@ -96,8 +97,11 @@ evs_stcf_filter_process (EvsFilter           *filter,
         {
           for (gsize i = start; i < end; i++)
             {
-              guint32 rt = (guint32) (t[i] - base);
-              guint32 *c = ts + ((gsize) (y[i] + 1) * (row / 2) + x[i] + 1) * 2 + (p[i] & 1);
+              guint32 rt;
+              guint32 *c;
+
+              rt = (guint32) (t[i] - base);
+              c = ts + ((gsize) (y[i] + 1) * (row / 2) + x[i] + 1) * 2 + (p[i] & 1);
 
               keep[i] = count_recent (c, row, 2, rt, w) >= k;
               c[0] = rt;
@@ -107,8 +111,11 @@ evs_stcf_filter_process (EvsFilter           *filter,
         {
           for (gsize i = start; i < end; i++)
             {
-              guint32 rt = (guint32) (t[i] - base);
-              guint32 *c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
+              guint32 rt;
+              guint32 *c;
+
+              rt = (guint32) (t[i] - base);
+              c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
 
               keep[i] = count_recent (c, row, 1, rt, w) >= k;
               c[0] = rt;
