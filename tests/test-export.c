@@ -450,6 +450,63 @@ test_async (void)
   evs_test_remove_tree (dir);
 }
 
+static void
+test_learn_from_reader (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *in = g_build_filename (dir, "in.dat", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsReader) reader = NULL;
+  g_autoptr(EvsFilter) f = evs_hot_pixels_filter_new ();
+  g_autoptr(EvsSynth) synth = NULL;
+  g_autoptr(EvsEventChunk) first = NULL;
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autofree guint32 *found = NULL;
+  EvsSynthParams params;
+  const guint32 *hot;
+  guint n_hot, n_found;
+
+  write_synth (in, 320, 240, 500000, 8);
+  /* the same parameters as write_synth: the same hot pixels */
+  evs_synth_params_init (&params);
+  params.width = 320;
+  params.height = 240;
+  params.duration_us = 500000;
+  params.seed = 8;
+  params.t_start_us = 5000;
+  params.noise_hz = 1.0;
+  params.hot_rate_hz = 1000;
+  synth = evs_synth_new (&params, NULL);
+  hot = evs_synth_get_hot_pixels (synth, &n_hot);
+
+  /* hot pixels fire at 500–1500 Hz; busy edge pixels reach ~150 Hz */
+  g_object_set (f, "max-rate-hz", 400.0, NULL);
+  reader = evs_reader_open (in, &error);
+  g_assert_no_error (error);
+  g_cancellable_cancel (cancelled);
+  g_assert_false (evs_hot_pixels_filter_learn (EVS_HOT_PIXELS_FILTER (f), reader, cancelled,
+                                               &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_true (evs_hot_pixels_filter_needs_learning (EVS_HOT_PIXELS_FILTER (f)));
+
+  g_assert_true (evs_hot_pixels_filter_learn (EVS_HOT_PIXELS_FILTER (f), reader, NULL, &error));
+  g_assert_no_error (error);
+  found = evs_hot_pixels_filter_get_hot_pixels (EVS_HOT_PIXELS_FILTER (f), &n_found);
+  g_assert_cmpuint (n_found, ==, n_hot);
+  for (guint i = 0; i < n_hot; i++)
+    g_assert_true (evs_hot_pixels_filter_is_hot (EVS_HOT_PIXELS_FILTER (f), hot[i] & 0xFFFF,
+                                                 hot[i] >> 16));
+
+  /* the reader was rewound */
+  first = evs_test_read_reader (reader, 4096, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (first->t[0], >=, 5000);
+  g_assert_cmpint (first->t[0], <, 6000);
+
+  evs_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -461,6 +518,7 @@ main (int    argc,
   g_test_add_func ("/export/cancel", test_cancel);
   g_test_add_func ("/export/bad-destinations", test_bad_destinations);
   g_test_add_func ("/export/async", test_async);
+  g_test_add_func ("/export/learn-from-reader", test_learn_from_reader);
 
   return g_test_run ();
 }

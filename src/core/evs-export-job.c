@@ -550,6 +550,7 @@ run_job (EvsExportJob  *self,
   EvsPipeline *pipeline = self->pipeline;
   EvsFormat format = evs_export_job_get_format (self);
   gboolean two_passes;
+  gboolean has_range = self->start_us != G_MININT64 || self->end_us != G_MAXINT64;
   guint64 in = 0, out = 0;
   Progress pr = { self, in_thread, g_get_monotonic_time (), G_MININT64 / 2, 0 };
 
@@ -600,7 +601,7 @@ run_job (EvsExportJob  *self,
   abs_input = g_canonicalize_filename (self->input_path, NULL);
   g_ptr_array_add (comments, g_strdup ("evscope_version " PACKAGE_VERSION));
   g_ptr_array_add (comments, g_strdup_printf ("evscope_source %s", abs_input));
-  if (self->start_us != G_MININT64 || self->end_us != G_MAXINT64)
+  if (has_range)
     g_ptr_array_add (comments, g_strdup_printf ("evscope_time_range %" G_GINT64_FORMAT " %"
                                                 G_GINT64_FORMAT, self->start_us, self->end_us));
   if (pipeline != NULL)
@@ -630,14 +631,17 @@ run_job (EvsExportJob  *self,
         break;
       pr.read += chunk->n_events;
 
-      /* A whole chunk at or after the end: done (times only grow, apart from
-       * glitches that the reader reports). */
-      past_end = TRUE;
-      for (gsize i = 0; i < chunk->n_events && past_end; i++)
-        past_end = chunk->t[i] >= self->end_us;
-      if (past_end)
-        break;
-      cut_time_range (chunk, self->start_us, self->end_us, keep);
+      if (has_range)
+        {
+          /* A whole chunk at or after the end: done (times only grow, apart
+           * from glitches that the reader reports). */
+          past_end = TRUE;
+          for (gsize i = 0; i < chunk->n_events && past_end; i++)
+            past_end = chunk->t[i] >= self->end_us;
+          if (past_end)
+            break;
+          cut_time_range (chunk, self->start_us, self->end_us, keep);
+        }
 
       in += chunk->n_events;
       if (pipeline != NULL)

@@ -182,9 +182,10 @@ apply_grid (const EvsPixelGrid  *grid,
 
   for (gsize i = start; i < chunk->n_events; i++)
     {
-      gboolean inside = x[i] < gw && y[i] < gh;
+      guint inside = (x[i] < gw) & (y[i] < gh);
+      gsize idx = inside ? (gsize) y[i] * gw + x[i] : 0;
 
-      keep[i] = !(inside && hot[(gsize) y[i] * gw + x[i]]);
+      keep[i] = !(inside & (hot[idx] != 0));
     }
 }
 

@@ -376,38 +376,70 @@ count_on (const guint8 *p,
 }
 
 /* Compacts @chunk by @keep (and @index alongside when not NULL), counting
- * what is kept.  When @removed_by is given, marks the dropped originals. */
-static gsize
+ * what is kept.  When @removed_by is given, marks the dropped originals.
+ * @in_on is the number of ON events before. */
+static void
 compact (EvsEventChunk *chunk,
          const guint8  *keep,
          guint32       *index,
          guint8        *removed_by,
          guint8         stage,
+         guint64        in_on,
          guint64       *out_on)
 {
   gsize n = chunk->n_events;
-  gsize j = 0;
-  guint64 on = 0;
+  const guint8 *first_drop = memchr (keep, 0, n);
+  gint64 *restrict t = chunk->t;
+  guint16 *restrict x = chunk->x;
+  guint16 *restrict y = chunk->y;
+  guint8 *restrict p = chunk->p;
+  gsize j;
+  guint64 on;
 
-  for (gsize i = 0; i < n; i++)
+  if (first_drop == NULL)
     {
-      if (keep[i])
+      *out_on = in_on;
+      return;
+    }
+
+  j = first_drop - keep;
+  on = count_on (p, j);
+
+  if (index == NULL)
+    {
+      /* branchless: write every event, advance only over the kept ones */
+      for (gsize i = j; i < n; i++)
         {
-          chunk->t[j] = chunk->t[i];
-          chunk->x[j] = chunk->x[i];
-          chunk->y[j] = chunk->y[i];
-          chunk->p[j] = chunk->p[i];
-          on += chunk->p[i] & 1;
-          if (index != NULL)
-            index[j] = index[i];
-          j++;
+          guint8 k = keep[i] != 0;
+
+          t[j] = t[i];
+          x[j] = x[i];
+          y[j] = y[i];
+          p[j] = p[i];
+          on += p[i] & k;
+          j += k;
         }
-      else if (removed_by != NULL)
-        removed_by[index[i]] = stage;
+    }
+  else
+    {
+      for (gsize i = j; i < n; i++)
+        {
+          if (keep[i])
+            {
+              t[j] = t[i];
+              x[j] = x[i];
+              y[j] = y[i];
+              p[j] = p[i];
+              on += p[i] & 1;
+              index[j] = index[i];
+              j++;
+            }
+          else if (removed_by != NULL)
+            removed_by[index[i]] = stage;
+        }
     }
   chunk->n_events = j;
   *out_on = on;
-  return j;
 }
 
 static gsize
@@ -440,7 +472,7 @@ run_stages (EvsPipeline   *self,
         }
       keep = ensure_keep (self, n_in);
       evs_filter_process (filter, chunk, keep);
-      compact (chunk, keep, index, removed_by, (guint8) (s + 1), &out_on);
+      compact (chunk, keep, index, removed_by, (guint8) (s + 1), on, &out_on);
       st->out += chunk->n_events;
       st->out_on += out_on;
       on = out_on;

@@ -227,7 +227,7 @@ bench_export (void)
   getrusage (RUSAGE_SELF, &ru);
   summary = evs_export_job_dup_summary (job);
 
-  g_print ("export DAT → DAT, hot_pixels (2 passes) + stcf + roi: %" G_GUINT64_FORMAT
+  g_print ("export DAT -> DAT, hot_pixels (2 passes) + stcf + roi: %" G_GUINT64_FORMAT
            " events in %.2f s = %.1f M input events/s (%.1f M ev/s counting both passes); "
            "peak RSS %.1f MB\n%s",
            evs_export_job_get_n_events_in (job), secs,
