@@ -25,6 +25,10 @@
 #include "evs-background-activity-filter.h"
 #include "evs-filter-private.h"
 
+#if defined (__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* Delbruck's background-activity filter: an event is kept when at least one
  * of its 8 neighbours (the pixel itself excluded) had an event, of any
  * polarity, kept or not, less than window_us before it
@@ -70,6 +74,33 @@ evs_background_activity_filter_process (EvsFilter           *filter,
       row = self->times.row;
       base = self->times.base;
 
+#if defined (__SSE2__)
+      {
+        /* unsigned age < w as a signed compare of biased values */
+        const __m128i bias = _mm_set1_epi32 ((int) 0x80000000u);
+        const __m128i vw = _mm_set1_epi32 ((int) (w ^ 0x80000000u));
+        const __m128i no_self = _mm_setr_epi32 (-1, 0, -1, 0);
+        const __m128i three = _mm_setr_epi32 (-1, -1, -1, 0);
+
+        for (gsize i = start; i < end; i++)
+          {
+            guint32 rt = (guint32) (t[i] - base);
+            guint32 *c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
+            __m128i vrt = _mm_set1_epi32 ((int) rt);
+            __m128i va = _mm_loadu_si128 ((const __m128i *) (gpointer) (c - row - 1));
+            __m128i vc = _mm_loadu_si128 ((const __m128i *) (gpointer) (c - 1));
+            __m128i vb = _mm_loadu_si128 ((const __m128i *) (gpointer) (c + row - 1));
+            __m128i ra = _mm_cmplt_epi32 (_mm_xor_si128 (_mm_sub_epi32 (vrt, va), bias), vw);
+            __m128i rc = _mm_cmplt_epi32 (_mm_xor_si128 (_mm_sub_epi32 (vrt, vc), bias), vw);
+            __m128i rb = _mm_cmplt_epi32 (_mm_xor_si128 (_mm_sub_epi32 (vrt, vb), bias), vw);
+            __m128i any = _mm_or_si128 (_mm_and_si128 (_mm_or_si128 (ra, rb), three),
+                                        _mm_and_si128 (rc, no_self));
+
+            keep[i] = _mm_movemask_epi8 (any) != 0;
+            c[0] = rt;
+          }
+      }
+#else
       for (gsize i = start; i < end; i++)
         {
           guint32 rt;
@@ -90,6 +121,7 @@ evs_background_activity_filter_process (EvsFilter           *filter,
                     | ((guint32) (rt - b[0]) < w) | ((guint32) (rt - b[1]) < w);
           c[0] = rt;
         }
+#endif
     }
 }
 

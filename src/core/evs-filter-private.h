@@ -34,7 +34,8 @@ G_BEGIN_DECLS
  * difference `rel - stored` is the age of a neighbour (it wraps to a huge
  * value for a neighbour in the future, which therefore never counts).  The
  * array has a border of one pixel on each side that is never written, so
- * the 8-neighbourhood needs no bounds checks.  @layers is 1, or 2 for one
+ * the 8-neighbourhood needs no bounds checks (and 4 spare elements at the
+ * end, so SIMD code may load 4 values from x - 1 anywhere).  @layers is 1, or 2 for one
  * plane per polarity (interleaved: index*2 + p).
  */
 typedef struct

@@ -799,7 +799,8 @@ pixel_times_grow (EvsPixelTimes *pt,
                   guint          height)
 {
   gsize row = (gsize) (width + 2) * pt->layers;
-  guint32 *ts = g_new0 (guint32, (gsize) (height + 2) * row);
+  /* 4 spare elements: SIMD code loads 4 values from x - 1 */
+  guint32 *ts = g_new0 (guint32, (gsize) (height + 2) * row + 4);
 
   if (pt->ts != NULL)
     {

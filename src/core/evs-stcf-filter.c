@@ -25,6 +25,10 @@
 #include "evs-stcf-filter.h"
 #include "evs-filter-private.h"
 
+#if defined (__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* Spatio-temporal correlation filter (Guo & Delbruck 2022): an event is
  * kept when at least min_neighbors of its 8 neighbours (itself excluded) had
  * an event less than window_us before it (0 ≤ t - t_neighbour < window_us);
@@ -109,6 +113,36 @@ evs_stcf_filter_process (EvsFilter           *filter,
         }
       else
         {
+#if defined (__SSE2__)
+          const __m128i bias = _mm_set1_epi32 ((int) 0x80000000u);
+          const __m128i vw = _mm_set1_epi32 ((int) (w ^ 0x80000000u));
+          const __m128i no_self = _mm_setr_epi32 (-1, 0, -1, 0);
+          const __m128i three = _mm_setr_epi32 (-1, -1, -1, 0);
+
+          for (gsize i = start; i < end; i++)
+            {
+              guint32 rt = (guint32) (t[i] - base);
+              guint32 *c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
+              __m128i vrt = _mm_set1_epi32 ((int) rt);
+              __m128i va = _mm_loadu_si128 ((const __m128i *) (gpointer) (c - row - 1));
+              __m128i vc = _mm_loadu_si128 ((const __m128i *) (gpointer) (c - 1));
+              __m128i vb = _mm_loadu_si128 ((const __m128i *) (gpointer) (c + row - 1));
+              __m128i ra = _mm_cmplt_epi32 (_mm_xor_si128 (_mm_sub_epi32 (vrt, va), bias), vw);
+              __m128i rc = _mm_cmplt_epi32 (_mm_xor_si128 (_mm_sub_epi32 (vrt, vc), bias), vw);
+              __m128i rb = _mm_cmplt_epi32 (_mm_xor_si128 (_mm_sub_epi32 (vrt, vb), bias), vw);
+              /* lanes are -1 when recent: add them up (0 to -8 per lane) */
+              __m128i sum = _mm_add_epi32 (_mm_and_si128 (_mm_add_epi32 (ra, rb), three),
+                                           _mm_and_si128 (rc, no_self));
+              __m128i hi = _mm_shuffle_epi32 (sum, _MM_SHUFFLE (1, 0, 3, 2));
+              int count;
+
+              sum = _mm_add_epi32 (sum, hi);
+              sum = _mm_add_epi32 (sum, _mm_shuffle_epi32 (sum, _MM_SHUFFLE (2, 3, 0, 1)));
+              count = -_mm_cvtsi128_si32 (sum);
+              keep[i] = (guint) count >= k;
+              c[0] = rt;
+            }
+#else
           for (gsize i = start; i < end; i++)
             {
               guint32 rt;
@@ -120,6 +154,7 @@ evs_stcf_filter_process (EvsFilter           *filter,
               keep[i] = count_recent (c, row, 1, rt, w) >= k;
               c[0] = rt;
             }
+#endif
         }
     }
 }
