@@ -803,6 +803,8 @@ evs_hot_pixels_filter_copy_extra (EvsFilter *filter,
   EvsHotPixelsFilter *copy = (EvsHotPixelsFilter *) copy_filter;
 
   copy_grid (&copy->mask, &self->mask);
+  g_free (copy->mask_path);
+  copy->mask_path = g_strdup (self->mask_path);
   copy->criterion = self->criterion;
   if (self->learn_ms == 0 && self->have_counts)
     {
@@ -898,22 +900,6 @@ evs_hot_pixels_filter_set_property (GObject      *object,
         }
       break;
 
-    case PROP_MASK:
-      /* Setting the path loads the file; use evs_hot_pixels_filter_load_mask()
-       * to see errors. */
-      if (g_strcmp0 (self->mask_path, g_value_get_string (value)) != 0)
-        {
-          g_autoptr(GError) error = NULL;
-          const char *path = g_value_get_string (value);
-
-          if (path != NULL && !evs_hot_pixels_filter_load_mask (self, path, &error))
-            g_debug ("%s", error->message);
-          g_free (self->mask_path);
-          self->mask_path = g_strdup (path);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-
     case PROP_LEARN_MS:
       if (self->learn_ms != g_value_get_uint (value))
         {
@@ -957,9 +943,10 @@ evs_hot_pixels_filter_class_init (EvsHotPixelsFilterClass *klass)
   properties[PROP_PERCENTILE] =
     g_param_spec_double ("percentile", NULL, NULL, 0.0, 100.0, 99.9,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* the file the mask was loaded from (evs_hot_pixels_filter_load_mask()) */
   properties[PROP_MASK] =
     g_param_spec_string ("mask", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_LEARN_MS] =
     g_param_spec_uint ("learn-ms", NULL, NULL, 0, 3600 * 1000, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
