@@ -330,7 +330,9 @@ add_group (EvsSynth *self)
   guint gi = self->groups->len;
   double rate = 0.0;
 
-  if (rng_uniform (&self->rng) < 0.5)
+  /* Cycle through disc, vertical grating, disc, horizontal grating so that
+   * every scene mixes edge orientations. */
+  if (gi % 2 == 0)
     {
       double angle = rng_range (&self->rng, 0, 2 * G_PI);
       Obj o = { SHAPE_DISC, gi, 0, 0, 0, 0, 0 };
@@ -346,7 +348,7 @@ add_group (EvsSynth *self)
   else
     {
       /* a grating of bars, moving roughly across them */
-      gboolean vertical = rng_uniform (&self->rng) < 0.5;
+      gboolean vertical = gi % 4 == 1;
       double angle = rng_range (&self->rng, -0.5, 0.5) + (rng_uniform (&self->rng) < 0.5 ? G_PI : 0);
       guint n_bars = 2 + (guint) (rng_uniform (&self->rng) * 3);
       double thick = MAX (rng_range (&self->rng, 3.0, 10.0) * scale, 2.0);
