@@ -485,7 +485,7 @@ test_denoise_eval (void)
       g_assert_cmpuint (scores[1].kept[l], ==, kept[l]);
       g_assert_cmpuint (scores[0].total[l], ==, scores[1].total[l]);
     }
-  g_assert_cmpfloat (evs_denoise_score_get_tpr (&scores[1]), >, 0.95);
+  g_assert_cmpfloat (evs_denoise_score_get_tpr (&scores[1]), >, 0.85);
   g_assert_cmpfloat (evs_denoise_score_get_fpr (&scores[1]), <, 0.2);
 
   /* the first pass finds the hot pixels: their events all go */
