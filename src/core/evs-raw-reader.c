@@ -30,6 +30,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The hot loops are compiled twice, for the x86-64 baseline and for AVX2,
+ * and the variant is chosen once at run time. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define EVS_DEFINE_DISPATCH(ret, name, params, args)                            \
+  static ret name##_generic params { return name##_body args; }                 \
+  __attribute__ ((target ("avx2"))) static ret name##_avx2 params               \
+  { return name##_body args; }                                                  \
+  static ret name params                                                        \
+  {                                                                             \
+    static int have_avx2 = -1;                                                  \
+    if (G_UNLIKELY (have_avx2 < 0))                                             \
+      {                                                                         \
+        __builtin_cpu_init ();                                                  \
+        have_avx2 = __builtin_cpu_supports ("avx2") ? 1 : 0;                    \
+      }                                                                         \
+    return have_avx2 ? name##_avx2 args : name##_generic args;                  \
+  }
+#else
+#define EVS_DEFINE_DISPATCH(ret, name, params, args)                            \
+  static ret name params { return name##_body args; }
+#endif
+
 /* Prophesee RAW (FORMATS.md §1): a “% key value” header, then the camera's
  * little-endian word stream in EVT 2.0 (32-bit words), EVT 2.1 (64-bit
  * words with 32-pixel masks, in two byte orders) or EVT 3.0 (16-bit stateful
@@ -50,6 +72,8 @@ G_DECLARE_FINAL_TYPE (EvsRawReader, evs_raw_reader, EVS, RAW_READER, EvsReader)
 /* EVT 2.0 loop threshold (OpenEB LoopThreshold, µs) */
 #define EVT2_LOOP_THRESHOLD 10000
 #define EVT2_MAX_TS ((G_GINT64_CONSTANT (1) << 34) - 64)
+/* Keeps t far from overflowing in hostile files (2^28 loops = 146 000 years) */
+#define EVT2_MAX_LOOPS (G_GUINT64_CONSTANT (1) << 28)
 
 /* base_x is bounded so that a hostile stream of vector words cannot wrap it
  * back into the sensor; such events are out of range and dropped. */
@@ -170,6 +194,114 @@ evt2_is_loop (guint32 prev_th,
          && ((gint64) (prev_th - th) << 6) >= EVT2_MAX_TS - EVT2_LOOP_THRESHOLD;
 }
 
+typedef struct
+{
+  guint32 th;
+  guint64 loops;
+  guint64 triggers;
+  guint64 other;
+  guint64 unknown;
+} Evt2State;
+
+/* Decodes @n words into slots k… (the caller guarantees n free slots) */
+static inline __attribute__ ((always_inline)) gsize
+evt2_decode_words_body (Evt2State        *s,
+                        const guint8     *data,
+                        gsize             n,
+                        gint64 *restrict  ct,
+                        guint16 *restrict cx,
+                        guint16 *restrict cy,
+                        guint8 *restrict  cp,
+                        gsize             k)
+{
+  guint32 th = s->th;
+  guint64 loops = s->loops;
+  gint64 base = (gint64) (loops << 34) + ((gint64) th << 6);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 w;
+      guint type;
+
+      /* Fast path: 16 CD words in a row (types 0 and 1 have the top three
+       * bits clear); a straight loop the compiler vectorises. */
+      if (i + 16 <= n)
+        {
+          const guint8 *block = data + 4 * i;
+          guint32 acc = 0;
+
+          for (guint j = 0; j < 16; j++)
+            acc |= load_u32_le (block + 4 * j);
+          if (G_LIKELY ((acc & 0xE0000000u) == 0))
+            {
+              for (guint j = 0; j < 16; j++)
+                {
+                  guint32 v = load_u32_le (block + 4 * j);
+
+                  ct[k + j] = base + ((v >> 22) & 63);
+                  cx[k + j] = (v >> 11) & 0x7FF;
+                  cy[k + j] = v & 0x7FF;
+                  cp[k + j] = (v >> 28) & 1;
+                }
+              k += 16;
+              i += 15;
+              continue;
+            }
+        }
+
+      w = load_u32_le (data + 4 * i);
+      type = w >> 28;
+
+      /* Written unconditionally: the slot is only kept for CD words */
+      ct[k] = base + ((w >> 22) & 63);
+      cx[k] = (w >> 11) & 0x7FF;
+      cy[k] = w & 0x7FF;
+      cp[k] = type & 1;
+      if (G_LIKELY (type <= 1))
+        {
+          k++;
+          continue;
+        }
+
+      switch (type)
+        {
+        case 0x8:
+          {
+            guint32 new_th = w & 0x0FFFFFFF;
+
+            if (G_UNLIKELY (evt2_is_loop (th, new_th)))
+              loops = MIN (loops + 1, EVT2_MAX_LOOPS);
+            th = new_th;
+            base = (gint64) (loops << 34) + ((gint64) th << 6);
+          }
+          break;
+
+        case 0xA:
+          s->triggers++;
+          break;
+
+        case 0xD:
+        case 0xE:
+        case 0xF:
+          s->other++;
+          break;
+
+        default:
+          s->unknown++;
+          break;
+        }
+    }
+
+  s->th = th;
+  s->loops = loops;
+  return k;
+}
+
+EVS_DEFINE_DISPATCH (gsize, evt2_decode_words,
+                     (Evt2State *s, const guint8 *data, gsize n, gint64 *restrict ct,
+                      guint16 *restrict cx, guint16 *restrict cy, guint8 *restrict cp, gsize k),
+                     (s, data, n, ct, cx, cy, cp, k))
+
 static gboolean
 evs_raw_reader_decode_evt2 (EvsRawReader   *self,
                             EvsEventChunk  *chunk,
@@ -218,57 +350,19 @@ evs_raw_reader_decode_evt2 (EvsRawReader   *self,
 
       if (self->have_th)
         {
-          guint32 th = self->th;
-          guint64 loops = self->loops;
-          gint64 base = (gint64) (loops << 34) + ((gint64) th << 6);
-          gsize end = i + MIN (n_words - i, cap - k);
+          Evt2State st;
+          gsize n = MIN (n_words - i, cap - k);
 
-          for (; i < end; i++)
-            {
-              guint32 w = load_u32_le (data + 4 * i);
-              guint type = w >> 28;
-
-              /* Written unconditionally: the slot is only kept for CD words */
-              ct[k] = base + ((w >> 22) & 63);
-              cx[k] = (w >> 11) & 0x7FF;
-              cy[k] = w & 0x7FF;
-              cp[k] = type & 1;
-              if (G_LIKELY (type <= 1))
-                {
-                  k++;
-                  continue;
-                }
-
-              switch (type)
-                {
-                case 0x8:
-                  {
-                    guint32 new_th = w & 0x0FFFFFFF;
-
-                    if (G_UNLIKELY (evt2_is_loop (th, new_th)))
-                      loops++;
-                    th = new_th;
-                    base = (gint64) (loops << 34) + ((gint64) th << 6);
-                  }
-                  break;
-
-                case 0xA:
-                  stats->triggers++;
-                  break;
-
-                case 0xD:
-                case 0xE:
-                case 0xF:
-                  stats->other++;
-                  break;
-
-                default:
-                  stats->unknown_words++;
-                  break;
-                }
-            }
-          self->th = th;
-          self->loops = loops;
+          st.th = self->th;
+          st.loops = self->loops;
+          st.triggers = st.other = st.unknown = 0;
+          k = evt2_decode_words (&st, data + 4 * i, n, ct, cx, cy, cp, k);
+          i += n;
+          self->th = st.th;
+          self->loops = st.loops;
+          stats->triggers += st.triggers;
+          stats->other += st.other;
+          stats->unknown_words += st.unknown;
         }
 
       evs_file_source_consume (self->source, 4 * i);
@@ -368,7 +462,7 @@ evs_raw_reader_decode_evt21 (EvsRawReader   *self,
                     /* OpenEB: a strict wrap only */
                     if (G_UNLIKELY (new_th < th
                                     && ((gint64) (th - new_th) << 6) >= EVT2_MAX_TS))
-                      loops++;
+                      loops = MIN (loops + 1, EVT2_MAX_LOOPS);
                     th = new_th;
                     base = (gint64) (loops << 34) + ((gint64) th << 6);
                   }
@@ -401,18 +495,147 @@ evs_raw_reader_decode_evt21 (EvsRawReader   *self,
 
 /* EVT 3.0 ---------------------------------------------------------------- */
 
+typedef struct
+{
+  gint64  thb;       /* loops << 24 | th << 12 */
+  gint64  t;         /* thb + tl */
+  guint32 y;
+  guint32 row_valid; /* 0 or 1 */
+  guint32 base_x;
+  guint32 vpol;
+  guint32 height;
+  guint64 triggers;
+  guint64 other;
+  guint64 unknown;
+} Evt3State;
+
+/* Decodes @n words; the caller guarantees 12 free slots per word.  Every
+ * event slot is written unconditionally and kept by advancing k, so the
+ * common words have no data-dependent branches besides the type switch. */
+static inline __attribute__ ((always_inline)) gsize
+evt3_decode_words_body (Evt3State       *s,
+                   const guint8    *data,
+                   gsize            n,
+                   gint64 *restrict ct,
+                   guint16 *restrict cx,
+                   guint16 *restrict cy,
+                   guint8 *restrict cp,
+                   gsize            k)
+{
+  gint64 thb = s->thb;
+  gint64 t = s->t;
+  guint16 y = (guint16) s->y;
+  gsize row_valid = s->row_valid;
+  guint32 base_x = s->base_x;
+  guint8 vpol = (guint8) s->vpol;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 w = load_u16_le (data + 2 * i);
+      guint32 c = w & 0xFFF;
+
+      switch (w >> 12)
+        {
+        case 0x2: /* EVT_ADDR_X */
+          ct[k] = t;
+          cx[k] = c & 0x7FF;
+          cy[k] = y;
+          cp[k] = (c >> 11) & 1;
+          k += row_valid;
+          break;
+
+        case 0x0: /* EVT_ADDR_Y; OpenEB compares all 12 bits */
+          y = c & 0x7FF;
+          row_valid = c < s->height;
+          break;
+
+        case 0x4: /* VECT_12 */
+        case 0x5: /* VECT_8 */
+          {
+            guint32 mask = (w & 0x1000) ? c & 0xFF : c;
+            gsize keep = row_valid;
+
+            for (guint b = 0; b < 12; b++)
+              {
+                ct[k + b] = t;
+                cy[k + b] = y;
+                cp[k + b] = vpol;
+              }
+            for (guint b = 0; b < 12; b++)
+              {
+                cx[k] = (guint16) (base_x + b);
+                k += (mask >> b) & keep;
+              }
+            base_x = MIN (base_x + ((w & 0x1000) ? 8 : 12), EVT3_BASE_X_CAP);
+          }
+          break;
+
+        case 0x3: /* VECT_BASE_X */
+          base_x = c & 0x7FF;
+          vpol = (c >> 11) & 1;
+          break;
+
+        case 0x6: /* EVT_TIME_LOW */
+          t = thb + c;
+          break;
+
+        case 0x8: /* EVT_TIME_HIGH */
+          {
+            guint32 th = (guint32) (thb >> 12) & 0xFFF;
+            gint64 tl = t - thb;
+
+            thb = (thb & ~G_GINT64_CONSTANT (0xFFFFFF)) + ((gint64) c << 12);
+            if (th >= 2048 + c)
+              thb += G_GINT64_CONSTANT (1) << 24;
+            /* A repeated TIME_HIGH keeps TIME_LOW, a new one resets it */
+            t = c == th ? thb + tl : thb;
+          }
+          break;
+
+        case 0xA: /* EXT_TRIGGER */
+          s->triggers++;
+          break;
+
+        case 0x1: /* marks the row as non-CD */
+          row_valid = 0;
+          s->unknown++;
+          break;
+
+        case 0x7: /* CONTINUED_4 */
+        case 0xD: /* IMU */
+        case 0xE: /* OTHERS */
+        case 0xF: /* CONTINUED_12 */
+          s->other++;
+          break;
+
+        default:
+          s->unknown++;
+          break;
+        }
+    }
+
+  s->thb = thb;
+  s->t = t;
+  s->y = y;
+  s->row_valid = (guint32) row_valid;
+  s->base_x = base_x;
+  s->vpol = vpol;
+
+  return k;
+}
+
+EVS_DEFINE_DISPATCH (gsize, evt3_decode_words,
+                     (Evt3State *s, const guint8 *data, gsize n, gint64 *restrict ct,
+                      guint16 *restrict cx, guint16 *restrict cy, guint8 *restrict cp, gsize k),
+                     (s, data, n, ct, cx, cy, cp, k))
+
 static gboolean
 evs_raw_reader_decode_evt3 (EvsRawReader   *self,
                             EvsEventChunk  *chunk,
                             GError        **error)
 {
   EvsReaderStats *stats = _evs_reader_get_stats_mut (EVS_READER (self));
-  gint64 *restrict ct = chunk->t;
-  guint16 *restrict cx = chunk->x;
-  guint16 *restrict cy = chunk->y;
-  guint8 *restrict cp = chunk->p;
   const gsize cap = chunk->capacity;
-  const guint32 height = self->height;
   gsize k = chunk->n_events;
 
   while (k + 12 <= cap)
@@ -456,110 +679,31 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
 
       if (self->have_th)
         {
-          guint32 th = self->th;
-          guint32 tl = self->tl;
-          guint64 loops = self->loops;
-          guint16 y = (guint16) self->y;
-          gsize row_valid = self->row_valid ? 1 : 0;
-          guint32 base_x = self->base_x;
-          guint8 vpol = (guint8) self->vpol;
-          gint64 t = (gint64) (loops << 24) + (th << 12) + tl;
-          guint64 triggers = 0, other = 0, unknown = 0;
+          Evt3State s;
+          gsize n = MIN (n_words - i, (cap - k) / 12);
 
-          for (; i < n_words && k + 12 <= cap; i++)
-            {
-              guint32 w = load_u16_le (data + 2 * i);
-              guint32 c = w & 0xFFF;
+          s.thb = (gint64) (self->loops << 24) + ((gint64) self->th << 12);
+          s.t = s.thb + self->tl;
+          s.y = self->y;
+          s.row_valid = self->row_valid ? 1 : 0;
+          s.base_x = self->base_x;
+          s.vpol = self->vpol;
+          s.height = self->height;
+          s.triggers = s.other = s.unknown = 0;
 
-              switch (w >> 12)
-                {
-                case 0x0: /* EVT_ADDR_Y; OpenEB compares all 12 bits */
-                  y = c & 0x7FF;
-                  row_valid = c < height;
-                  break;
+          k = evt3_decode_words (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y, chunk->p, k);
+          i += n;
 
-                case 0x2: /* EVT_ADDR_X */
-                  ct[k] = t;
-                  cx[k] = c & 0x7FF;
-                  cy[k] = y;
-                  cp[k] = (c >> 11) & 1;
-                  k += row_valid;
-                  break;
-
-                case 0x6: /* EVT_TIME_LOW */
-                  tl = c;
-                  t = (gint64) (loops << 24) + (th << 12) + tl;
-                  break;
-
-                case 0x3: /* VECT_BASE_X */
-                  base_x = c & 0x7FF;
-                  vpol = (c >> 11) & 1;
-                  break;
-
-                case 0x4: /* VECT_12 */
-                case 0x5: /* VECT_8 */
-                  {
-                    guint32 mask = (w >> 12) == 0x4 ? c : c & 0xFF;
-
-                    if (row_valid)
-                      {
-                        while (mask != 0)
-                          {
-                            guint b = (guint) __builtin_ctz (mask);
-
-                            ct[k] = t;
-                            cx[k] = (guint16) (base_x + b);
-                            cy[k] = y;
-                            cp[k] = vpol;
-                            k++;
-                            mask &= mask - 1;
-                          }
-                      }
-                    base_x = MIN (base_x + ((w >> 12) == 0x4 ? 12 : 8), EVT3_BASE_X_CAP);
-                  }
-                  break;
-
-                case 0x8: /* EVT_TIME_HIGH */
-                  if (th >= 2048 + c)
-                    loops++;
-                  if (c != th)
-                    tl = 0;
-                  th = c;
-                  t = (gint64) (loops << 24) + (th << 12) + tl;
-                  break;
-
-                case 0xA: /* EXT_TRIGGER */
-                  triggers++;
-                  break;
-
-                case 0x1: /* marks the row as non-CD */
-                  row_valid = 0;
-                  unknown++;
-                  break;
-
-                case 0x7: /* CONTINUED_4 */
-                case 0xD: /* IMU */
-                case 0xE: /* OTHERS */
-                case 0xF: /* CONTINUED_12 */
-                  other++;
-                  break;
-
-                default:
-                  unknown++;
-                  break;
-                }
-            }
-
-          self->th = th;
-          self->tl = tl;
-          self->loops = loops;
-          self->y = y;
-          self->row_valid = row_valid != 0;
-          self->base_x = base_x;
-          self->vpol = vpol;
-          stats->triggers += triggers;
-          stats->other += other;
-          stats->unknown_words += unknown;
+          self->loops = (guint64) s.thb >> 24;
+          self->th = (guint32) (s.thb >> 12) & 0xFFF;
+          self->tl = (guint32) (s.t - s.thb);
+          self->y = s.y;
+          self->row_valid = s.row_valid != 0;
+          self->base_x = s.base_x;
+          self->vpol = s.vpol;
+          stats->triggers += s.triggers;
+          stats->other += s.other;
+          stats->unknown_words += s.unknown;
         }
 
       evs_file_source_consume (self->source, 2 * i);
@@ -603,7 +747,7 @@ evs_raw_reader_restore (EvsReader                *reader,
   if (position->offset < self->payload_offset
       || (position->offset - self->payload_offset) % self->word_size != 0
       || position->state[2] > EVT3_BASE_X_CAP
-      || position->state[1] > (G_GUINT64_CONSTANT (1) << 29))
+      || position->state[1] > (G_GUINT64_CONSTANT (1) << 38))
     {
       g_set_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT,
                    "Byte %" G_GUINT64_FORMAT " is not the start of a word in “%s”",
