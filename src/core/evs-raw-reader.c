@@ -33,10 +33,10 @@
 /* The hot loops are compiled twice, for the x86-64 baseline and for AVX2,
  * and the variant is chosen once at run time. */
 #if defined(__x86_64__) && defined(__GNUC__)
-#define EVS_DEFINE_DISPATCH(ret, name, params, args)                            \
-  static ret name##_generic params { return name##_body args; }                 \
+#define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
+  static ret name##_generic params { return name##_body (__VA_ARGS__, FALSE); } \
   __attribute__ ((target ("avx2"))) static ret name##_avx2 params               \
-  { return name##_body args; }                                                  \
+  { return name##_body (__VA_ARGS__, TRUE); }                                   \
   static ret name params                                                        \
   {                                                                             \
     static int have_avx2 = -1;                                                  \
@@ -45,11 +45,11 @@
         __builtin_cpu_init ();                                                  \
         have_avx2 = __builtin_cpu_supports ("avx2") ? 1 : 0;                    \
       }                                                                         \
-    return have_avx2 ? name##_avx2 args : name##_generic args;                  \
+    return have_avx2 ? name##_avx2 (__VA_ARGS__) : name##_generic (__VA_ARGS__); \
   }
 #else
-#define EVS_DEFINE_DISPATCH(ret, name, params, args)                            \
-  static ret name params { return name##_body args; }
+#define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
+  static ret name params { return name##_body (__VA_ARGS__, FALSE); }
 #endif
 
 /* Prophesee RAW (FORMATS.md §1): a “% key value” header, then the camera's
@@ -194,6 +194,56 @@ evt2_is_loop (guint32 prev_th,
          && ((gint64) (prev_th - th) << 6) >= EVT2_MAX_TS - EVT2_LOOP_THRESHOLD;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* 16 EVT 2.0 words with AVX2; returns FALSE (and writes nothing) unless all
+ * of them are CD words. */
+__attribute__ ((target ("avx2"))) static inline gboolean
+evt2_block16_avx2 (const guint8 *block,
+                   gint64        base,
+                   gint64       *ct,
+                   guint16      *cx,
+                   guint16      *cy,
+                   guint8       *cp)
+{
+  const __m256i top = _mm256_set1_epi32 ((int) 0xE0000000u);
+  const __m256i m11 = _mm256_set1_epi32 (0x7FF);
+  const __m256i m6 = _mm256_set1_epi32 (63);
+  const __m256i vbase = _mm256_set1_epi64x (base);
+  __m256i w0 = _mm256_loadu_si256 ((const __m256i *) block);
+  __m256i w1 = _mm256_loadu_si256 ((const __m256i *) (block + 32));
+
+  if (!_mm256_testz_si256 (_mm256_or_si256 (w0, w1), top))
+    return FALSE;
+
+  for (guint h = 0; h < 2; h++)
+    {
+      __m256i w = h == 0 ? w0 : w1;
+      __m256i ts = _mm256_and_si256 (_mm256_srli_epi32 (w, 22), m6);
+      __m256i x = _mm256_and_si256 (_mm256_srli_epi32 (w, 11), m11);
+      __m256i y = _mm256_and_si256 (w, m11);
+      __m256i p = _mm256_srli_epi32 (w, 28);
+      __m256i xy = _mm256_permute4x64_epi64 (_mm256_packus_epi32 (x, y), 0xD8);
+      __m256i pp = _mm256_packus_epi16 (_mm256_packus_epi32 (p, p), _mm256_setzero_si256 ());
+      guint32 p_lo = (guint32) _mm256_extract_epi32 (pp, 0);
+      guint32 p_hi = (guint32) _mm256_extract_epi32 (pp, 4);
+
+      _mm256_storeu_si256 ((__m256i *) (ct + 8 * h),
+                           _mm256_add_epi64 (vbase, _mm256_cvtepu32_epi64 (_mm256_castsi256_si128 (ts))));
+      _mm256_storeu_si256 ((__m256i *) (ct + 8 * h + 4),
+                           _mm256_add_epi64 (vbase, _mm256_cvtepu32_epi64 (_mm256_extracti128_si256 (ts, 1))));
+      _mm_storeu_si128 ((__m128i *) (cx + 8 * h), _mm256_castsi256_si128 (xy));
+      _mm_storeu_si128 ((__m128i *) (cy + 8 * h), _mm256_extracti128_si256 (xy, 1));
+      memcpy (cp + 8 * h, &p_lo, 4);
+      memcpy (cp + 8 * h + 4, &p_hi, 4);
+    }
+
+  return TRUE;
+}
+#define HAVE_EVT2_BLOCK16_AVX2 1
+#endif
+
 typedef struct
 {
   guint32 th;
@@ -212,7 +262,8 @@ evt2_decode_words_body (Evt2State        *s,
                         guint16 *restrict cx,
                         guint16 *restrict cy,
                         guint8 *restrict  cp,
-                        gsize             k)
+                        gsize             k,
+                        gboolean          avx2)
 {
   guint32 th = s->th;
   guint64 loops = s->loops;
@@ -225,6 +276,18 @@ evt2_decode_words_body (Evt2State        *s,
 
       /* Fast path: 16 CD words in a row (types 0 and 1 have the top three
        * bits clear); a straight loop the compiler vectorises. */
+#ifdef HAVE_EVT2_BLOCK16_AVX2
+      if (avx2 && i + 16 <= n)
+        {
+          if (G_LIKELY (evt2_block16_avx2 (data + 4 * i, base, ct + k, cx + k, cy + k, cp + k)))
+            {
+              k += 16;
+              i += 15;
+              continue;
+            }
+        }
+      else
+#endif
       if (i + 16 <= n)
         {
           const guint8 *block = data + 4 * i;
@@ -300,7 +363,7 @@ evt2_decode_words_body (Evt2State        *s,
 EVS_DEFINE_DISPATCH (gsize, evt2_decode_words,
                      (Evt2State *s, const guint8 *data, gsize n, gint64 *restrict ct,
                       guint16 *restrict cx, guint16 *restrict cy, guint8 *restrict cp, gsize k),
-                     (s, data, n, ct, cx, cy, cp, k))
+                     s, data, n, ct, cx, cy, cp, k)
 
 static gboolean
 evs_raw_reader_decode_evt2 (EvsRawReader   *self,
@@ -513,14 +576,15 @@ typedef struct
  * event slot is written unconditionally and kept by advancing k, so the
  * common words have no data-dependent branches besides the type switch. */
 static inline __attribute__ ((always_inline)) gsize
-evt3_decode_words_body (Evt3State       *s,
-                   const guint8    *data,
-                   gsize            n,
-                   gint64 *restrict ct,
-                   guint16 *restrict cx,
-                   guint16 *restrict cy,
-                   guint8 *restrict cp,
-                   gsize            k)
+evt3_decode_words_body (Evt3State         *s,
+                        const guint8      *data,
+                        gsize              n,
+                        gint64 *restrict   ct,
+                        guint16 *restrict  cx,
+                        guint16 *restrict  cy,
+                        guint8 *restrict   cp,
+                        gsize              k,
+                        gboolean           avx2)
 {
   gint64 thb = s->thb;
   gint64 t = s->t;
@@ -627,7 +691,7 @@ evt3_decode_words_body (Evt3State       *s,
 EVS_DEFINE_DISPATCH (gsize, evt3_decode_words,
                      (Evt3State *s, const guint8 *data, gsize n, gint64 *restrict ct,
                       guint16 *restrict cx, guint16 *restrict cy, guint8 *restrict cp, gsize k),
-                     (s, data, n, ct, cx, cy, cp, k))
+                     s, data, n, ct, cx, cy, cp, k)
 
 static gboolean
 evs_raw_reader_decode_evt3 (EvsRawReader   *self,
