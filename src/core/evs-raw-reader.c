@@ -211,8 +211,8 @@ evt2_block16_avx2 (const guint8 *block,
   const __m256i m11 = _mm256_set1_epi32 (0x7FF);
   const __m256i m6 = _mm256_set1_epi32 (63);
   const __m256i vbase = _mm256_set1_epi64x (base);
-  __m256i w0 = _mm256_loadu_si256 ((const __m256i *) block);
-  __m256i w1 = _mm256_loadu_si256 ((const __m256i *) (block + 32));
+  __m256i w0 = _mm256_loadu_si256 ((const void *) block);
+  __m256i w1 = _mm256_loadu_si256 ((const void *) (block + 32));
 
   if (!_mm256_testz_si256 (_mm256_or_si256 (w0, w1), top))
     return FALSE;
@@ -229,12 +229,12 @@ evt2_block16_avx2 (const guint8 *block,
       guint32 p_lo = (guint32) _mm256_extract_epi32 (pp, 0);
       guint32 p_hi = (guint32) _mm256_extract_epi32 (pp, 4);
 
-      _mm256_storeu_si256 ((__m256i *) (ct + 8 * h),
+      _mm256_storeu_si256 ((void *) (ct + 8 * h),
                            _mm256_add_epi64 (vbase, _mm256_cvtepu32_epi64 (_mm256_castsi256_si128 (ts))));
-      _mm256_storeu_si256 ((__m256i *) (ct + 8 * h + 4),
+      _mm256_storeu_si256 ((void *) (ct + 8 * h + 4),
                            _mm256_add_epi64 (vbase, _mm256_cvtepu32_epi64 (_mm256_extracti128_si256 (ts, 1))));
-      _mm_storeu_si128 ((__m128i *) (cx + 8 * h), _mm256_castsi256_si128 (xy));
-      _mm_storeu_si128 ((__m128i *) (cy + 8 * h), _mm256_extracti128_si256 (xy, 1));
+      _mm_storeu_si128 ((void *) (cx + 8 * h), _mm256_castsi256_si128 (xy));
+      _mm_storeu_si128 ((void *) (cy + 8 * h), _mm256_extracti128_si256 (xy, 1));
       memcpy (cp + 8 * h, &p_lo, 4);
       memcpy (cp + 8 * h + 4, &p_hi, 4);
     }
