@@ -811,7 +811,7 @@ test_round_trip (gconstpointer data)
   static const struct
   {
     guint width, height;
-  } sizes[] = { { 1280, 720 }, { 1000, 501 }, { 20, 10 }, { 2048, 2048 } };
+  } sizes[] = { { 1280, 720 }, { 1000, 501 }, { 20, 10 }, { 2048, 2048 }, { 640, 480 } };
 
   for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
     {
@@ -826,6 +826,10 @@ test_round_trip (gconstpointer data)
       /* Start near the end of the first loop so that loops are crossed */
       gint64 t0 = format == EVS_FORMAT_EVT3 ? 16777216 - 300000 : (G_GINT64_CONSTANT (1) << 34) - 3000000;
       gint64 gap = format == EVS_FORMAT_EVT3 ? 9000000 : 200000;
+
+      /* A first event many loops in: the writer walks the loops from 0 */
+      if (k == 4)
+        t0 = format == EVS_FORMAT_EVT3 ? G_GINT64_CONSTANT (3600000000) : G_GINT64_CONSTANT (3) << 34;
 
       generate_events (events, 200000, width, height, t0, gap, 11 + k);
       path = write_events (dir, format, events, width, height, 9973);
@@ -932,6 +936,42 @@ test_writer_errors (void)
         }
     }
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* A gap of 2^26 EVT 3.0 loops is refused rather than padded */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(EvsWriter) writer = evs_writer_new (EVS_FORMAT_EVT3, path, &error);
+
+    g_assert_true (evs_writer_begin (writer, info, NULL, &error));
+    evs_event_chunk_clear (events);
+    evs_event_chunk_push (events, 0, 1, 1, 1);
+    evs_event_chunk_push (events, G_GINT64_CONSTANT (1) << 50, 1, 1, 1);
+    g_assert_false (evs_writer_write (writer, events, &error));
+    g_assert_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "loops"));
+  }
+
+  /* A first event beyond 2^20 loops is stored modulo the loop */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(EvsWriter) writer = evs_writer_new (EVS_FORMAT_EVT3, path, &error);
+    g_autoptr(EvsEventChunk) back = NULL;
+    gint64 t = (G_GINT64_CONSTANT (1) << 50) + 12345;
+
+    g_assert_true (evs_writer_begin (writer, info, NULL, &error));
+    evs_event_chunk_clear (events);
+    evs_event_chunk_push (events, t, 1, 1, 1);
+    evs_event_chunk_push (events, t + 20000000, 2, 1, 1);
+    g_assert_true (evs_writer_write (writer, events, &error));
+    g_assert_true (evs_writer_finish (writer, &error));
+    g_assert_no_error (error);
+    back = evs_test_read_all (path, 64, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (back->n_events, ==, 2);
+    evs_test_assert_event (back, 0, t & 0xFFFFFF, 1, 1, 1);
+    evs_test_assert_event (back, 1, (t & 0xFFFFFF) + 20000000, 2, 1, 1);
+    g_unlink (path);
+  }
 
   {
     g_autoptr(GError) error = NULL;

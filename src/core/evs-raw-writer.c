@@ -45,10 +45,12 @@
  * 2^24 µs in EVT 3.0) the writer emits the words that make readers count the
  * loop: the maximum TIME_HIGH value followed by 0 (EVT 2.x), and in EVT 3.0
  * every TIME_HIGH value of a gap of up to one loop (larger gaps are walked in
- * steps of at most 2047 that always pass through 0xFFF → 0).  A RAW file
- * cannot state how many loops precede its first TIME_HIGH, so times are
- * recovered modulo that range: exact when the first event is below 2^34 µs
- * (EVT 2.x) or 2^24 µs (EVT 3.0).
+ * steps of at most 2047 that always pass through 0xFFF → 0).  When the first
+ * event lies beyond the first loop the stream starts at TIME_HIGH 0 and walks
+ * the loops the same way (a few bytes per loop), so times read back exactly
+ * up to 2^20 loops (about 203 days in EVT 3.0); a later first event (say, Unix
+ * epoch microseconds) is stored modulo the loop, as a RAW file cannot state
+ * its loop count otherwise.
  *
  * Events must have t ≥ 0, non-decreasing times and coordinates inside the
  * geometry (at most 2048×2048); anything else is an error naming the event. */
@@ -292,6 +294,15 @@ emit_time_high_evt2 (EvsRawWriter  *self,
   guint32 values[3];
   guint n_values = 0;
 
+  if (cur < 0 && target >> 28 != 0 && target >> 28 <= MAX_LOOPS_IN_GAP)
+    {
+      /* Start from TIME_HIGH 0 and walk the loops, so that readers get the
+       * absolute time */
+      memset (self->buffer + self->len, 0, word);
+      put_u32 (self->buffer + self->len + hi_at, 0x80000000u);
+      self->len += word;
+      cur = 0;
+    }
   if (cur >= 0 && (target >> 28) - (cur >> 28) > MAX_LOOPS_IN_GAP)
     return gap_error (self, target << 6, error);
 
@@ -332,6 +343,15 @@ emit_time_high_evt3 (EvsRawWriter  *self,
                      GError       **error)
 {
   gint64 cur = self->cur_th;
+
+  if (cur < 0 && target >> 12 != 0 && target >> 12 <= MAX_LOOPS_IN_GAP)
+    {
+      /* Start from TIME_HIGH 0 and walk the loops, so that readers get the
+       * absolute time */
+      put_u16 (self->buffer + self->len, 0x8000);
+      self->len += 2;
+      cur = 0;
+    }
 
   if (cur < 0)
     {
