@@ -782,7 +782,7 @@ write_events (const char          *dir,
   g_autoptr(EvsWriter) writer = NULL;
   g_autoptr(EvsRecordingInfo) info = evs_recording_info_new ();
   g_autoptr(EvsEventChunk) part = evs_event_chunk_new (piece);
-  const char *comments[] = { "evscope_source in.raw", "end of the world", NULL };
+  const char *comments[] = { "evscope_source in.raw", "end of the world", "format EVT4", NULL };
 
   info->width = width;
   info->height = height;
@@ -842,6 +842,7 @@ test_round_trip (gconstpointer data)
       g_assert_cmpuint (info->height, ==, height);
       g_assert_cmpstr (evs_recording_info_lookup (info, "evscope_source"), ==, "in.raw");
       g_assert_cmpstr (evs_recording_info_lookup (info, "comment_end"), ==, "of the world");
+      g_assert_cmpstr (evs_recording_info_lookup (info, "comment_format"), ==, "EVT4");
       g_assert_cmpstr (evs_recording_info_lookup (info, "camera_integrator_name"), ==, "Evscope");
       g_assert_nonnull (evs_recording_info_lookup (info, "date"));
       if (format == EVS_FORMAT_EVT21)

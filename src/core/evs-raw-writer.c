@@ -128,6 +128,12 @@ append_line (GString    *header,
   g_string_append (header, line);
 }
 
+/* Header keys that decide how a RAW file is read */
+static const char * const reserved_keys[] = {
+  "end", "format", "geometry", "evt", "endianness", "system_ID", "integrator_name",
+  "camera_integrator_name", "plugin_integrator_name", "date", "Date", NULL
+};
+
 static gboolean
 evs_raw_writer_begin (EvsWriter  *writer,
                       GError    **error)
@@ -154,8 +160,28 @@ evs_raw_writer_begin (EvsWriter  *writer,
       return FALSE;
     }
 
-  /* Provenance first: OpenEB keeps the last value of a repeated key, so our
-   * own entries below always win. */
+  if (self->format == EVS_FORMAT_EVT21)
+    format = g_strdup_printf ("EVT21;endianness=little;height=%u;width=%u",
+                              self->height, self->width);
+  else
+    format = g_strdup_printf ("%s;height=%u;width=%u", format_name (self->format),
+                              self->height, self->width);
+  geometry = g_strdup_printf ("%ux%u", self->width, self->height);
+
+  append_line (header, "camera_integrator_name", "Evscope");
+  append_line (header, "date", date);
+  if (self->format == EVS_FORMAT_EVT21)
+    append_line (header, "endianness", "little");
+  else
+    append_line (header, "evt", self->format == EVS_FORMAT_EVT2 ? "2.0" : "3.0");
+  append_line (header, "format", format);
+  append_line (header, "geometry", geometry);
+  append_line (header, "integrator_name", "Evscope");
+  append_line (header, "plugin_integrator_name", "Evscope");
+
+  /* Provenance after our own entries.  A comment may not replace an entry
+   * that decides how the file is read (OpenEB keeps the last value of a
+   * repeated key), nor end the header early: such keys get a prefix. */
   for (guint i = 0; comments != NULL && comments[i] != NULL; i++)
     {
       g_autofree char *entry = g_strstrip (g_strdup (comments[i]));
@@ -177,33 +203,15 @@ evs_raw_writer_begin (EvsWriter  *writer,
         }
       if (*key == '\0')
         continue;
-      /* “% end” would end the header */
-      if (strcmp (key, "end") == 0)
+      if (g_strv_contains (reserved_keys, key))
         {
+          char *renamed = g_strconcat ("comment_", key, NULL);
+
           g_free (key);
-          key = g_strdup ("comment_end");
+          key = renamed;
         }
       append_line (header, key, value);
     }
-
-  if (self->format == EVS_FORMAT_EVT21)
-    format = g_strdup_printf ("EVT21;endianness=little;height=%u;width=%u",
-                              self->height, self->width);
-  else
-    format = g_strdup_printf ("%s;height=%u;width=%u", format_name (self->format),
-                              self->height, self->width);
-  geometry = g_strdup_printf ("%ux%u", self->width, self->height);
-
-  append_line (header, "camera_integrator_name", "Evscope");
-  append_line (header, "date", date);
-  if (self->format == EVS_FORMAT_EVT21)
-    append_line (header, "endianness", "little");
-  else
-    append_line (header, "evt", self->format == EVS_FORMAT_EVT2 ? "2.0" : "3.0");
-  append_line (header, "format", format);
-  append_line (header, "geometry", geometry);
-  append_line (header, "integrator_name", "Evscope");
-  append_line (header, "plugin_integrator_name", "Evscope");
   g_string_append (header, "% end\n");
 
   self->buffer = g_malloc (BUFFER_SIZE + BUFFER_SLACK);
