@@ -895,6 +895,22 @@ test_evt3_vector_output (void)
   evs_test_remove_tree (dir);
 }
 
+/* Seeking in a larger written file: 2 M events over several EVT 3.0 loops,
+ * so the index has many entries and resumes mid-loop. */
+static void
+test_seek_large (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autoptr(EvsEventChunk) events = evs_event_chunk_new (1024);
+  g_autofree char *path = NULL;
+
+  generate_events (events, 2000000, 1280, 720, 1000, 4000000, 99);
+  path = write_events (dir, EVS_FORMAT_EVT3, events, 1280, 720, 65536);
+  g_assert_cmpint (events->t[events->n_events - 1], >, 3 * 16777216);
+  evs_test_check_seek (path, 25);
+  evs_test_remove_tree (dir);
+}
+
 static void
 test_writer_errors (void)
 {
@@ -1019,6 +1035,7 @@ main (int    argc,
   g_test_add_data_func ("/evs/raw/round-trip/evt3", GINT_TO_POINTER (EVS_FORMAT_EVT3), test_round_trip);
   g_test_add_func ("/evs/raw/evt3/vector-output", test_evt3_vector_output);
   g_test_add_func ("/evs/raw/writer-errors", test_writer_errors);
+  g_test_add_func ("/evs/raw/seek/large-written", test_seek_large);
 
   return g_test_run ();
 }
