@@ -528,6 +528,55 @@ test_evt2_words (void)
   raw_file_clear (&f);
 }
 
+/* The decoder's own chunk facts (EVT 2.0 vector path) agree with the
+ * base class validation: out-of-range events dropped, backward steps
+ * counted, across block and chunk boundaries. */
+static void
+test_evt2_validation (void)
+{
+  for (guint capacity = 64; capacity <= 4096; capacity *= 4)
+    {
+      RawFile f;
+      g_autofree char *path = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EvsReader) reader = NULL;
+      g_autoptr(EvsEventChunk) all = NULL;
+      g_autoptr(EvsEventChunk) expected = evs_event_chunk_new (1000);
+      guint64 backwards = 0;
+
+      raw_file_init (&f, "% format EVT2;width=640;height=480\n% end\n");
+      put32 (&f, 0x80000000u | 100);
+      for (guint j = 0; j < 1000; j++)
+        {
+          guint ts = (j * 7) % 64;
+          guint x = j % 97 == 20 ? 700 : j % 640;
+          guint y = j % 89 == 33 ? 500 : j % 480;
+
+          if (j == 500)
+            put32 (&f, 0x80000000u | 101);
+          put32 (&f, (j & 1u) << 28 | ts << 22 | x << 11 | y);
+          if (x < 640 && y < 480)
+            {
+              gint64 t = (j < 500 ? 100 * 64 : 101 * 64) + ts;
+
+              if (expected->n_events > 0 && t < expected->t[expected->n_events - 1])
+                backwards++;
+              evs_event_chunk_push (expected, t, x, y, j & 1);
+            }
+        }
+      path = raw_file_write (&f);
+      reader = evs_reader_open (path, &error);
+      g_assert_no_error (error);
+      all = evs_test_read_reader (reader, capacity, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (all->n_events, ==, expected->n_events);
+      evs_test_assert_chunks_equal (all, 0, expected, 0, expected->n_events);
+      g_assert_cmpuint (evs_reader_get_stats (reader)->out_of_range, ==, 1000 - expected->n_events);
+      g_assert_cmpuint (evs_reader_get_stats (reader)->non_monotonic, ==, backwards);
+      raw_file_clear (&f);
+    }
+}
+
 /* EVT 2.1 in both byte orders */
 static void
 test_evt21_byte_orders (void)
@@ -1027,6 +1076,7 @@ main (int    argc,
   g_test_add_func ("/evs/raw/evt3/state", test_evt3_state);
   g_test_add_func ("/evs/raw/evt3/loop", test_evt3_loop);
   g_test_add_func ("/evs/raw/evt2/words", test_evt2_words);
+  g_test_add_func ("/evs/raw/evt2/validation", test_evt2_validation);
   g_test_add_func ("/evs/raw/evt21/byte-orders", test_evt21_byte_orders);
   g_test_add_func ("/evs/raw/headers", test_headers);
   g_test_add_func ("/evs/raw/truncated", test_truncated);

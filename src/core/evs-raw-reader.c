@@ -31,7 +31,8 @@
 #include <string.h>
 
 /* The hot loops are compiled twice, for the x86-64 baseline and for AVX2,
- * and the variant is chosen once at run time. */
+ * and the variant is chosen once at run time (EVS_DISABLE_AVX2 in the
+ * environment forces the baseline, for tests). */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
   static ret name##_generic params { return name##_body (__VA_ARGS__, FALSE); } \
@@ -43,7 +44,8 @@
     if (G_UNLIKELY (have_avx2 < 0))                                             \
       {                                                                         \
         __builtin_cpu_init ();                                                  \
-        have_avx2 = __builtin_cpu_supports ("avx2") ? 1 : 0;                    \
+        have_avx2 = __builtin_cpu_supports ("avx2")                             \
+                    && g_getenv ("EVS_DISABLE_AVX2") == NULL;                   \
       }                                                                         \
     return have_avx2 ? name##_avx2 (__VA_ARGS__) : name##_generic (__VA_ARGS__); \
   }
@@ -198,46 +200,65 @@ evt2_is_loop (guint32 prev_th,
 #include <immintrin.h>
 
 /* 16 EVT 2.0 words with AVX2; returns FALSE (and writes nothing) unless all
- * of them are CD words. */
+ * of them are CD words.  Also keeps the running maximum of x (lanes 0–7) and
+ * y (lanes 8–15) in @acc_xy and returns the number of backward time steps
+ * inside the block in @backwards. */
 __attribute__ ((target ("avx2"))) static inline gboolean
 evt2_block16_avx2 (const guint8 *block,
                    gint64        base,
                    gint64       *ct,
                    guint16      *cx,
                    guint16      *cy,
-                   guint8       *cp)
+                   guint8       *cp,
+                   guint16      *acc_xy,
+                   guint        *backwards)
 {
   const __m256i top = _mm256_set1_epi32 ((int) 0xE0000000u);
   const __m256i m11 = _mm256_set1_epi32 (0x7FF);
   const __m256i m6 = _mm256_set1_epi32 (63);
+  const __m256i rotate = _mm256_setr_epi32 (7, 0, 1, 2, 3, 4, 5, 6);
   const __m256i vbase = _mm256_set1_epi64x (base);
-  __m256i w0 = _mm256_loadu_si256 ((const void *) block);
-  __m256i w1 = _mm256_loadu_si256 ((const void *) (block + 32));
+  __m256i w[2], ts[2], rot[2], prev[2];
+  __m256i acc = _mm256_loadu_si256 ((const void *) acc_xy);
 
-  if (!_mm256_testz_si256 (_mm256_or_si256 (w0, w1), top))
+  w[0] = _mm256_loadu_si256 ((const void *) block);
+  w[1] = _mm256_loadu_si256 ((const void *) (block + 32));
+  if (!_mm256_testz_si256 (_mm256_or_si256 (w[0], w[1]), top))
     return FALSE;
 
   for (guint h = 0; h < 2; h++)
     {
-      __m256i w = h == 0 ? w0 : w1;
-      __m256i ts = _mm256_and_si256 (_mm256_srli_epi32 (w, 22), m6);
-      __m256i x = _mm256_and_si256 (_mm256_srli_epi32 (w, 11), m11);
-      __m256i y = _mm256_and_si256 (w, m11);
-      __m256i p = _mm256_srli_epi32 (w, 28);
+      __m256i x = _mm256_and_si256 (_mm256_srli_epi32 (w[h], 11), m11);
+      __m256i y = _mm256_and_si256 (w[h], m11);
+      __m256i p = _mm256_srli_epi32 (w[h], 28);
       __m256i xy = _mm256_permute4x64_epi64 (_mm256_packus_epi32 (x, y), 0xD8);
       __m256i pp = _mm256_packus_epi16 (_mm256_packus_epi32 (p, p), _mm256_setzero_si256 ());
       guint32 p_lo = (guint32) _mm256_extract_epi32 (pp, 0);
       guint32 p_hi = (guint32) _mm256_extract_epi32 (pp, 4);
 
+      ts[h] = _mm256_and_si256 (_mm256_srli_epi32 (w[h], 22), m6);
+      rot[h] = _mm256_permutevar8x32_epi32 (ts[h], rotate);
+      acc = _mm256_max_epu16 (acc, xy);
+
       _mm256_storeu_si256 ((void *) (ct + 8 * h),
-                           _mm256_add_epi64 (vbase, _mm256_cvtepu32_epi64 (_mm256_castsi256_si128 (ts))));
+                           _mm256_add_epi64 (vbase, _mm256_cvtepu32_epi64 (_mm256_castsi256_si128 (ts[h]))));
       _mm256_storeu_si256 ((void *) (ct + 8 * h + 4),
-                           _mm256_add_epi64 (vbase, _mm256_cvtepu32_epi64 (_mm256_extracti128_si256 (ts, 1))));
+                           _mm256_add_epi64 (vbase, _mm256_cvtepu32_epi64 (_mm256_extracti128_si256 (ts[h], 1))));
       _mm_storeu_si128 ((void *) (cx + 8 * h), _mm256_castsi256_si128 (xy));
       _mm_storeu_si128 ((void *) (cy + 8 * h), _mm256_extracti128_si256 (xy, 1));
       memcpy (cp + 8 * h, &p_lo, 4);
       memcpy (cp + 8 * h + 4, &p_hi, 4);
     }
+
+  /* Each event's predecessor: within the block all share the base, so the
+   * 6-bit parts compare; the first event is the caller's business. */
+  prev[0] = _mm256_blend_epi32 (rot[0], ts[0], 0x01);
+  prev[1] = _mm256_blend_epi32 (rot[1], rot[0], 0x01);
+  *backwards = (guint) __builtin_popcount (
+                 (guint) _mm256_movemask_ps (_mm256_castsi256_ps (_mm256_cmpgt_epi32 (prev[0], ts[0]))))
+               + (guint) __builtin_popcount (
+                 (guint) _mm256_movemask_ps (_mm256_castsi256_ps (_mm256_cmpgt_epi32 (prev[1], ts[1]))));
+  _mm256_storeu_si256 ((void *) acc_xy, acc);
 
   return TRUE;
 }
@@ -251,6 +272,12 @@ typedef struct
   guint64 triggers;
   guint64 other;
   guint64 unknown;
+  /* Facts about the chunk for the validation pass */
+  gint64  prev_t;
+  guint64 backwards;
+  guint16 max_x;
+  guint16 max_y;
+  guint16 acc_xy[16];
 } Evt2State;
 
 /* Decodes @n words into slots k… (the caller guarantees n free slots) */
@@ -268,6 +295,9 @@ evt2_decode_words_body (Evt2State        *s,
   guint32 th = s->th;
   guint64 loops = s->loops;
   gint64 base = (gint64) (loops << 34) + ((gint64) th << 6);
+  gint64 prev_t = s->prev_t;
+  guint64 backwards = s->backwards;
+  guint16 max_x = s->max_x, max_y = s->max_y;
 
   for (gsize i = 0; i < n; i++)
     {
@@ -279,8 +309,13 @@ evt2_decode_words_body (Evt2State        *s,
 #ifdef HAVE_EVT2_BLOCK16_AVX2
       if (avx2 && i + 16 <= n)
         {
-          if (G_LIKELY (evt2_block16_avx2 (data + 4 * i, base, ct + k, cx + k, cy + k, cp + k)))
+          guint block_backwards;
+
+          if (G_LIKELY (evt2_block16_avx2 (data + 4 * i, base, ct + k, cx + k, cy + k, cp + k,
+                                           s->acc_xy, &block_backwards)))
             {
+              backwards += block_backwards + (ct[k] < prev_t);
+              prev_t = ct[k + 15];
               k += 16;
               i += 15;
               continue;
@@ -300,11 +335,16 @@ evt2_decode_words_body (Evt2State        *s,
               for (guint j = 0; j < 16; j++)
                 {
                   guint32 v = load_u32_le (block + 4 * j);
+                  gint64 t = base + ((v >> 22) & 63);
 
-                  ct[k + j] = base + ((v >> 22) & 63);
+                  ct[k + j] = t;
                   cx[k + j] = (v >> 11) & 0x7FF;
                   cy[k + j] = v & 0x7FF;
                   cp[k + j] = (v >> 28) & 1;
+                  backwards += t < prev_t;
+                  prev_t = t;
+                  max_x = MAX (max_x, cx[k + j]);
+                  max_y = MAX (max_y, cy[k + j]);
                 }
               k += 16;
               i += 15;
@@ -322,6 +362,10 @@ evt2_decode_words_body (Evt2State        *s,
       cp[k] = type & 1;
       if (G_LIKELY (type <= 1))
         {
+          backwards += ct[k] < prev_t;
+          prev_t = ct[k];
+          max_x = MAX (max_x, cx[k]);
+          max_y = MAX (max_y, cy[k]);
           k++;
           continue;
         }
@@ -357,6 +401,10 @@ evt2_decode_words_body (Evt2State        *s,
 
   s->th = th;
   s->loops = loops;
+  s->prev_t = prev_t;
+  s->backwards = backwards;
+  s->max_x = max_x;
+  s->max_y = max_y;
   return k;
 }
 
@@ -364,6 +412,25 @@ EVS_DEFINE_DISPATCH (gsize, evt2_decode_words,
                      (Evt2State *s, const guint8 *data, gsize n, gint64 *restrict ct,
                       guint16 *restrict cx, guint16 *restrict cy, guint8 *restrict cp, gsize k),
                      s, data, n, ct, cx, cy, cp, k)
+
+/* Hands the counters and the chunk facts gathered in @st over */
+static void
+evt2_finish (EvsRawReader *self,
+             Evt2State    *st)
+{
+  EvsReaderStats *stats = _evs_reader_get_stats_mut (EVS_READER (self));
+  guint16 max_x = st->max_x, max_y = st->max_y;
+
+  for (guint j = 0; j < 8; j++)
+    {
+      max_x = MAX (max_x, st->acc_xy[j]);
+      max_y = MAX (max_y, st->acc_xy[8 + j]);
+    }
+  stats->triggers += st->triggers;
+  stats->other += st->other;
+  stats->unknown_words += st->unknown;
+  _evs_reader_set_chunk_facts (EVS_READER (self), max_x, max_y, st->backwards);
+}
 
 static gboolean
 evs_raw_reader_decode_evt2 (EvsRawReader   *self,
@@ -377,6 +444,11 @@ evs_raw_reader_decode_evt2 (EvsRawReader   *self,
   guint8 *restrict cp = chunk->p;
   const gsize cap = chunk->capacity;
   gsize k = chunk->n_events;
+  Evt2State st = { 0 };
+
+  /* The facts cover this call's events only */
+  g_assert (k == 0);
+  st.prev_t = G_MININT64;
 
   while (k < cap)
     {
@@ -388,6 +460,7 @@ evs_raw_reader_decode_evt2 (EvsRawReader   *self,
       if (n_words == 0)
         {
           chunk->n_events = k;
+          evt2_finish (self, &st);
           /* Deliver what was decoded before a trailing partial word first */
           return ok || k > 0 ? (g_clear_error (error), TRUE) : FALSE;
         }
@@ -413,25 +486,21 @@ evs_raw_reader_decode_evt2 (EvsRawReader   *self,
 
       if (self->have_th)
         {
-          Evt2State st;
           gsize n = MIN (n_words - i, cap - k);
 
           st.th = self->th;
           st.loops = self->loops;
-          st.triggers = st.other = st.unknown = 0;
           k = evt2_decode_words (&st, data + 4 * i, n, ct, cx, cy, cp, k);
           i += n;
           self->th = st.th;
           self->loops = st.loops;
-          stats->triggers += st.triggers;
-          stats->other += st.other;
-          stats->unknown_words += st.unknown;
         }
 
       evs_file_source_consume (self->source, 4 * i);
     }
 
   chunk->n_events = k;
+  evt2_finish (self, &st);
   return TRUE;
 }
 

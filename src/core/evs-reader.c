@@ -38,6 +38,10 @@ typedef struct
   guint64            ordinal;
   gint64             last_t;
   gint64             skip_before;
+  guint64            facts_backwards;
+  guint16            facts_max_x;
+  guint16            facts_max_y;
+  guint              have_facts : 1;
   guint              skipping : 1;
   guint              have_last_t : 1;
   guint              validate : 1;
@@ -361,7 +365,7 @@ scan_chunk SCAN_PARAMS
   if (G_UNLIKELY (have_avx2 < 0))
     {
       __builtin_cpu_init ();
-      have_avx2 = __builtin_cpu_supports ("avx2") ? 1 : 0;
+      have_avx2 = __builtin_cpu_supports ("avx2") && g_getenv ("EVS_DISABLE_AVX2") == NULL;
     }
   if (have_avx2)
     return scan_chunk_avx2 SCAN_ARGS;
@@ -383,8 +387,16 @@ validate_chunk (EvsReader     *self,
   if (n == 0)
     return;
 
-  backwards = scan_chunk (chunk->t, chunk->x, chunk->y, n,
-                          priv->have_last_t ? priv->last_t : chunk->t[0], &max_x, &max_y);
+  if (priv->have_facts)
+    {
+      /* The decoder measured the chunk while writing it */
+      max_x = priv->facts_max_x;
+      max_y = priv->facts_max_y;
+      backwards = priv->facts_backwards + (priv->have_last_t && chunk->t[0] < priv->last_t);
+    }
+  else
+    backwards = scan_chunk (chunk->t, chunk->x, chunk->y, n,
+                            priv->have_last_t ? priv->last_t : chunk->t[0], &max_x, &max_y);
 
   if (priv->info->geometry_known && width > 0 && height > 0
       && (max_x >= width || max_y >= height))
@@ -424,6 +436,31 @@ validate_chunk (EvsReader     *self,
 }
 
 /**
+ * _evs_reader_set_chunk_facts:
+ * @max_x: the largest x in the chunk being decoded
+ * @max_y: the largest y
+ * @backwards: the number of events whose time is before the previous
+ *   event's, within the chunk
+ *
+ * Lets a decoder that measured its chunk while writing it spare the
+ * validation pass a second read of the chunk.  Call it at the end of
+ * decode(); it applies to that chunk only.
+ */
+void
+_evs_reader_set_chunk_facts (EvsReader *self,
+                             guint16    max_x,
+                             guint16    max_y,
+                             guint64    backwards)
+{
+  EvsReaderPrivate *priv = evs_reader_get_instance_private (self);
+
+  priv->facts_max_x = max_x;
+  priv->facts_max_y = max_y;
+  priv->facts_backwards = backwards;
+  priv->have_facts = TRUE;
+}
+
+/**
  * evs_reader_read:
  * @chunk: a chunk with a capacity of at least %EVS_CHUNK_MIN_CAPACITY
  *
@@ -449,6 +486,7 @@ evs_reader_read (EvsReader      *self,
   for (;;)
     {
       evs_event_chunk_clear (chunk);
+      priv->have_facts = FALSE;
 
       if (!klass->decode (self, chunk, error))
         {
