@@ -141,5 +141,9 @@ void                    evs_reader_set_validate  (EvsReader                *self
 /* For subclasses */
 EvsRecordingInfo       *_evs_reader_get_info_mut (EvsReader                *self);
 EvsReaderStats         *_evs_reader_get_stats_mut (EvsReader               *self);
+void                    _evs_reader_set_chunk_facts (EvsReader             *self,
+                                                     guint16                max_x,
+                                                     guint16                max_y,
+                                                     guint64                backwards);
 
 G_END_DECLS
