@@ -1128,23 +1128,11 @@ evs_export_job_dup_summary (EvsExportJob *self)
 
   g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), NULL);
 
-  g_string_append_printf (s, "%-4s %-20s %14s %14s %8s %14s %14s\n", "#", "stage", "in", "out",
-                          "kept %", "out ON", "out OFF");
   if (self->pipeline != NULL)
     {
-      for (guint i = 0; i < evs_pipeline_get_n_filters (self->pipeline); i++)
-        {
-          EvsFilter *f = evs_pipeline_get_filter (self->pipeline, i);
-          EvsStageStats st;
+      g_autofree char *table = evs_pipeline_dup_stats_table (self->pipeline);
 
-          evs_pipeline_get_stage_stats (self->pipeline, i, &st);
-          g_string_append_printf (s, "%-4u %-20s %14" G_GUINT64_FORMAT " %14" G_GUINT64_FORMAT
-                                  " %8.2f %14" G_GUINT64_FORMAT " %14" G_GUINT64_FORMAT "%s\n",
-                                  i, evs_filter_get_type_name (f), st.in, st.out,
-                                  st.in > 0 ? 100.0 * st.out / st.in : 100.0, st.out_on,
-                                  st.out - st.out_on,
-                                  evs_filter_get_enabled (f) ? "" : "  (disabled)");
-        }
+      g_string_append (s, table);
     }
   g_string_append_printf (s, "total: %" G_GUINT64_FORMAT " events in, %" G_GUINT64_FORMAT
                           " out, %.2f s, %.1f M events/s\n", self->n_events_in,
