@@ -372,3 +372,52 @@ evs_test_check_damaged (const char *path,
   g_unlink (copy);
   evs_test_remove_tree (dir);
 }
+
+/**
+ * evs_test_apply_pipeline:
+ * @all: every event of a recording, in file order
+ * @pipeline: not modified (a copy runs)
+ *
+ * What an export of the recording with @pipeline and the time range
+ * [@start_us, @end_us) must produce, computed in memory: hot pixels learnt
+ * from the per-pixel counts of the whole recording, then the events of the
+ * range through the pipeline in one chunk.
+ *
+ * Returns: (transfer full): the kept events
+ */
+EvsEventChunk *
+evs_test_apply_pipeline (const EvsEventChunk *all,
+                         EvsPipeline         *pipeline,
+                         gint64               start_us,
+                         gint64               end_us)
+{
+  g_autoptr(EvsPipeline) copy = evs_pipeline_copy (pipeline);
+  EvsEventChunk *cut = evs_event_chunk_new (MAX (all->n_events, 1));
+
+  if (evs_pipeline_needs_first_pass (copy) && all->n_events > 0)
+    {
+      guint w = 0, h = 0;
+      gint64 t_min = G_MAXINT64, t_max = G_MININT64;
+      g_autofree guint32 *counts = NULL;
+
+      for (gsize i = 0; i < all->n_events; i++)
+        {
+          w = MAX (w, all->x[i] + 1u);
+          h = MAX (h, all->y[i] + 1u);
+          t_min = MIN (t_min, all->t[i]);
+          t_max = MAX (t_max, all->t[i]);
+        }
+      counts = g_new0 (guint32, (gsize) w * h);
+      for (gsize i = 0; i < all->n_events; i++)
+        counts[(gsize) all->y[i] * w + all->x[i]]++;
+      evs_pipeline_learn_counts (copy, counts, w, h, t_max - t_min + 1);
+    }
+  for (gsize i = 0; i < all->n_events; i++)
+    {
+      if (all->t[i] >= start_us && all->t[i] < end_us)
+        evs_event_chunk_push (cut, all->t[i], all->x[i], all->y[i], all->p[i]);
+    }
+  evs_pipeline_process (copy, cut);
+
+  return cut;
+}

@@ -66,6 +66,10 @@ void           evs_test_check_seek       (const char          *path,
 void           evs_test_check_damaged    (const char          *path,
                                           guint                n_truncations,
                                           guint                n_flips);
+EvsEventChunk *evs_test_apply_pipeline   (const EvsEventChunk *all,
+                                          EvsPipeline         *pipeline,
+                                          gint64               start_us,
+                                          gint64               end_us);
 char          *evs_test_make_tmp_dir     (void);
 void           evs_test_remove_tree      (const char          *dir);
 

@@ -235,6 +235,24 @@ filter_range (const EvsEventChunk *all,
   return kept;
 }
 
+/* “1,234,567”, as the CLI prints counts */
+static char *
+evs_cli_test_format_count (guint64 n)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  GString *out = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, digits[i]);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
 /* Help and dispatch */
 
 static void
@@ -579,6 +597,7 @@ test_export_fixture (void)
   g_auto(CliRun) r = { 0 };
   const EvsRecordingInfo *info;
   g_autofree char *expected_command = NULL;
+  g_autofree char *expected_source = NULL;
 
   if (path == NULL)
     return;
@@ -606,8 +625,13 @@ test_export_fixture (void)
   g_assert_cmpuint (info->width, ==, 54);
   g_assert_cmpuint (info->height, ==, 61);
   g_assert_cmpstr (evs_recording_info_lookup (info, "evscope_version"), ==, PACKAGE_VERSION);
-  g_assert_cmpstr (evs_recording_info_lookup (info, "evscope_source"), ==,
-                   "NCARS_obj_004397_td.dat");
+  /* The export job's provenance: the source's canonical path (the same
+   * in GUI and CLI exports), no pipeline without --pipeline */
+  expected_source = g_canonicalize_filename (path, NULL);
+  g_assert_cmpstr (evs_recording_info_lookup (info, "evscope_source"), ==, expected_source);
+  g_assert_true (g_str_has_suffix (evs_recording_info_lookup (info, "evscope_source"),
+                                   "/NCARS_obj_004397_td.dat"));
+  g_assert_null (evs_recording_info_lookup (info, "evscope_pipeline"));
   expected_command = g_strdup_printf ("evscope-cli export %s %s", path, out);
   g_assert_cmpstr (evs_recording_info_lookup (info, "evscope_command"), ==, expected_command);
 
@@ -835,9 +859,9 @@ test_export_usage_errors (void)
   cli (&r, "export", in, out, "--start-us", "soon", NULL);
   g_assert_cmpint (r.status, ==, 2);
 
-  cli (&r, "export", in, out, "--pipeline", "denoise.json", NULL);
+  cli (&r, "export", in, out, "--pipeline", "no-such-denoise.json", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  g_assert_nonnull (strstr (r.err, "not available in this build"));
+  g_assert_nonnull (strstr (r.err, "no-such-denoise.json"));
 
   cli (&r, "export", in, NULL);
   g_assert_cmpint (r.status, ==, 2);
@@ -1072,6 +1096,325 @@ test_export_interrupt (void)
   check_interrupt (SIGTERM);
 }
 
+/* Every real fixture format the tree reads, exported to every writable
+ * format the tree writes and read back: the same events, in order.  Then
+ * text → text → DAT round trips of an export. */
+static void
+test_export_fixture_formats (void)
+{
+  static const char * const inputs[] = {
+    "aestream/davis.aedat4",
+    "tonic/sample.aedat4",
+    "openeb-converted/evt2_sparklers.hdf5",
+    "openeb-converted/evt3_sample.hdf5",
+    "dsec-layout/sparklers_dsec_events.h5",
+    "expelliarmus/NCARS_obj_004397_td.dat",
+    "tonic/sample_ncars.dat",
+    "expelliarmus/evt3_sample.raw",
+    "expelliarmus/evt2_sample.raw",
+  };
+  static const struct
+  {
+    const char *name;
+    const char *format;
+  } outputs[] = {
+    { "out.csv", NULL },
+    { "out.txt", NULL },
+    { "out.dat", NULL },
+    { "out.h5", NULL },
+    { "out-prophesee.h5", "prophesee-hdf5" },
+    { "out.raw", NULL },
+    { "out-evt2.raw", "evt2" },
+  };
+  g_autofree char *dir = NULL;
+  guint n_checked = 0;
+
+  if (cli_path () == NULL)
+    return;
+  dir = evs_test_make_tmp_dir ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autofree char *path = evs_test_fixture (inputs[i]);
+      g_autoptr(EvsEventChunk) all = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (path == NULL)
+        return;
+      all = evs_test_read_all (path, 4096, &error);
+      if (g_error_matches (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED))
+        {
+          g_test_message ("%s: reader not in this tree yet", inputs[i]);
+          continue;
+        }
+      g_assert_no_error (error);
+
+      for (guint k = 0; k < G_N_ELEMENTS (outputs); k++)
+        {
+          g_autofree char *out = g_build_filename (dir, outputs[k].name, NULL);
+          g_autofree char *again = g_build_filename (dir, "again.txt", NULL);
+          g_autofree char *last = g_build_filename (dir, "again.h5", NULL);
+          g_autoptr(EvsEventChunk) back = NULL;
+          g_auto(CliRun) r = { 0 };
+
+          if (outputs[k].format != NULL)
+            cli (&r, "export", path, out, "--format", outputs[k].format, NULL);
+          else
+            cli (&r, "export", path, out, NULL);
+          if (r.status == 2 && strstr (r.err, "not available in this build") != NULL)
+            {
+              g_test_message ("%s: writer not in this tree yet", outputs[k].name);
+              continue;
+            }
+          if (g_str_has_suffix (out, ".dat") && all->n_events > 0
+              && all->t[0] >= G_GINT64_CONSTANT (1) << 32)
+            {
+              /* epoch times (AEDAT 4) do not fit DAT's 32-bit field */
+              g_assert_cmpint (r.status, ==, 1);
+              g_assert_nonnull (strstr (r.err, "32-bit"));
+              g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+              continue;
+            }
+          g_assert_cmpint (r.status, ==, 0);
+          back = evs_test_read_all (out, 1000, &error);
+          g_assert_no_error (error);
+          g_test_message ("%s → %s: %" G_GSIZE_FORMAT " events", inputs[i], outputs[k].name,
+                          back->n_events);
+          g_assert_cmpuint (back->n_events, ==, all->n_events);
+          evs_test_assert_chunks_equal (back, 0, all, 0, all->n_events);
+          n_checked++;
+
+          /* and on from the export */
+          if (k == 0)
+            {
+              g_autoptr(EvsEventChunk) twice = NULL;
+
+              cli (&r, "export", out, again, NULL);
+              g_assert_cmpint (r.status, ==, 0);
+              cli (&r, "export", again, last, NULL);
+              g_assert_cmpint (r.status, ==, 0);
+              twice = evs_test_read_all (last, 333, &error);
+              g_assert_no_error (error);
+              g_assert_cmpuint (twice->n_events, ==, all->n_events);
+              evs_test_assert_chunks_equal (twice, 0, all, 0, all->n_events);
+            }
+        }
+    }
+
+  if (n_checked == 0)
+    g_test_skip ("no fixture can be read in this tree yet");
+  evs_test_remove_tree (dir);
+}
+
+/* export --pipeline */
+
+/* Every filter type, sized for small sensors (≥ 54 × 61) */
+static const char all_filters_json[] =
+  "{\"version\": 1, \"filters\": [\n"
+  "  {\"type\": \"monotonic\"},\n"
+  "  {\"type\": \"duplicates\"},\n"
+  "  {\"type\": \"time\", \"start_us\": 1000, \"end_us\": 900000000000},\n"
+  "  {\"type\": \"roi\", \"rects\": [{\"x_min\": 2, \"x_max\": 50, \"y_min\": 2, \"y_max\": 58},\n"
+  "                              {\"x_min\": 100, \"x_max\": 400, \"y_min\": 50, \"y_max\": 300}]},\n"
+  "  {\"type\": \"polarity\", \"keep\": \"on\", \"enabled\": false},\n"
+  "  {\"type\": \"hot_pixels\", \"max_rate_hz\": 400},\n"
+  "  {\"type\": \"refractory\", \"period_us\": 300},\n"
+  "  {\"type\": \"background_activity\", \"window_us\": 20000},\n"
+  "  {\"type\": \"stcf\", \"window_us\": 20000, \"min_neighbors\": 2},\n"
+  "  {\"type\": \"activity\", \"window_us\": 20000, \"min_events\": 1}\n"
+  "]}\n";
+
+/* `export IN OUT --pipeline P [range]` equals the pipeline applied in memory,
+ * with the stage table printed and the pipeline in OUT's provenance. */
+static void
+check_pipeline_export (const char *in,
+                       const char *out,
+                       const char *pipeline_path,
+                       const char *start,
+                       const char *end,
+                       gboolean    expect_drop)
+{
+  g_auto(CliRun) r = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsPipeline) pipeline = evs_pipeline_new_from_file (pipeline_path, &error);
+  g_autoptr(EvsEventChunk) all = NULL;
+  g_autoptr(EvsEventChunk) expected = NULL;
+  g_autoptr(EvsEventChunk) back = NULL;
+  g_autoptr(EvsReader) reader = NULL;
+  g_autoptr(EvsPipeline) recorded = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *n_out = NULL;
+  gint64 s = start != NULL ? g_ascii_strtoll (start, NULL, 10) : G_MININT64;
+  gint64 e = end != NULL ? g_ascii_strtoll (end, NULL, 10) : G_MAXINT64;
+  const char *prov;
+
+  g_assert_no_error (error);
+  if (start != NULL)
+    cli (&r, "export", in, out, "--pipeline", pipeline_path, "--start-us", start, "--end-us",
+         end, NULL);
+  else
+    cli (&r, "export", in, out, "--pipeline", pipeline_path, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+
+  all = evs_test_read_all (in, 4096, &error);
+  g_assert_no_error (error);
+  expected = evs_test_apply_pipeline (all, pipeline, s, e);
+  reader = evs_reader_open (out, &error);
+  g_assert_no_error (error);
+  back = evs_test_read_reader (reader, 1000, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s → %s: %" G_GSIZE_FORMAT " events of %" G_GSIZE_FORMAT ", %"
+                  G_GSIZE_FORMAT " expected", in, out, back->n_events, all->n_events,
+                  expected->n_events);
+  g_assert_cmpuint (back->n_events, ==, expected->n_events);
+  evs_test_assert_chunks_equal (back, 0, expected, 0, expected->n_events);
+  if (expect_drop)
+    {
+      g_assert_cmpuint (back->n_events, >, 0);
+      g_assert_cmpuint (back->n_events, <, all->n_events);
+    }
+
+  /* The stage table: every filter, and the total kept */
+  g_assert_nonnull (strstr (r.out, "stage"));
+  for (guint i = 0; i < evs_pipeline_get_n_filters (pipeline); i++)
+    g_assert_nonnull (strstr (r.out, evs_filter_get_type_name (evs_pipeline_get_filter (pipeline,
+                                                                                         i))));
+  g_assert_nonnull (strstr (r.out, "(disabled)"));
+  n_out = evs_cli_test_format_count (expected->n_events);
+  g_assert_nonnull (strstr (r.out, n_out));
+
+  /* Provenance: the pipeline, as the core writes it, reloads to the same */
+  prov = evs_recording_info_lookup (evs_reader_get_info (reader), "evscope_pipeline");
+  json = evs_pipeline_to_string (pipeline, FALSE);
+  g_assert_cmpstr (prov, ==, json);
+  recorded = evs_pipeline_new_from_string (prov, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (evs_pipeline_get_n_filters (recorded), ==,
+                    evs_pipeline_get_n_filters (pipeline));
+  g_assert_nonnull (evs_recording_info_lookup (evs_reader_get_info (reader), "evscope_command"));
+  if (start != NULL)
+    g_assert_nonnull (evs_recording_info_lookup (evs_reader_get_info (reader),
+                                                 "evscope_time_range"));
+}
+
+static void
+test_export_pipeline_fixture (void)
+{
+  g_autofree char *path = evs_test_fixture ("expelliarmus/NCARS_obj_004397_td.dat");
+  g_autofree char *dir = NULL;
+  g_autofree char *pipeline = NULL;
+  g_autofree char *out_dat = NULL;
+  g_autofree char *out_csv = NULL;
+
+  if (path == NULL || cli_path () == NULL)
+    return;
+
+  dir = evs_test_make_tmp_dir ();
+  pipeline = g_build_filename (dir, "all.json", NULL);
+  out_dat = g_build_filename (dir, "clean.dat", NULL);
+  out_csv = g_build_filename (dir, "clean.csv", NULL);
+  g_assert_true (g_file_set_contents (pipeline, all_filters_json, -1, NULL));
+
+  check_pipeline_export (path, out_dat, pipeline, NULL, NULL, TRUE);
+  check_pipeline_export (path, out_csv, pipeline, "20000", "80000", TRUE);
+  g_assert_cmpuint (count_files (dir), ==, 3);
+
+  evs_test_remove_tree (dir);
+}
+
+/* A recording from `evscope-cli synth` (with hot pixels), to DAT and HDF5 */
+static void
+test_export_pipeline_synth (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *in = g_build_filename (dir, "synth.dat", NULL);
+  g_autofree char *pipeline = g_build_filename (dir, "denoise.json", NULL);
+  g_autofree char *out_dat = g_build_filename (dir, "clean.dat", NULL);
+  g_autofree char *out_h5 = g_build_filename (dir, "clean.h5", NULL);
+  g_auto(CliRun) r = { 0 };
+  static const char denoise[] =
+    "{\"version\": 1, \"filters\": [\n"
+    "  {\"type\": \"hot_pixels\", \"max_rate_hz\": 400},\n"
+    "  {\"type\": \"polarity\", \"keep\": \"off\", \"enabled\": false},\n"
+    "  {\"type\": \"stcf\", \"window_us\": 5000, \"min_neighbors\": 2},\n"
+    "  {\"type\": \"refractory\", \"period_us\": 500}\n"
+    "]}\n";
+
+  if (!cli (&r, "synth", in, "--width", "320", "--height", "240", "--duration-us", "400000",
+            "--seed", "7", "--noise-hz", "2", "--hot-pixels", "4", NULL))
+    goto out;
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_file_set_contents (pipeline, denoise, -1, NULL));
+
+  check_pipeline_export (in, out_dat, pipeline, NULL, NULL, TRUE);
+  check_pipeline_export (in, out_h5, pipeline, "100000", "300000", TRUE);
+  check_pipeline_export (in, out_dat, pipeline, "100000", "300000", TRUE);
+
+out:
+  evs_test_remove_tree (dir);
+}
+
+/* A wrong pipeline is a usage error naming the filter and the key; nothing
+ * is written. */
+static void
+test_export_bad_pipeline (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *in = g_build_filename (dir, "in.dat", NULL);
+  g_autofree char *out = g_build_filename (dir, "out.dat", NULL);
+  g_autofree char *pipeline = g_build_filename (dir, "bad.json", NULL);
+  g_autoptr(EvsEventChunk) events = make_events (1000, 0, 1);
+  static const struct
+  {
+    const char *json;
+    const char *expected[3];
+  } cases[] = {
+    { "{\"version\": 1, \"filters\": [{\"type\": \"stcf\", \"window_uss\": 5000}]}",
+      { "stcf", "window_uss", NULL } },
+    { "{\"version\": 1, \"filters\": [{\"type\": \"refractory\"},"
+      " {\"type\": \"stcf\", \"min_neighbors\": 9}]}",
+      { "stcf", "min_neighbors", "filter 1" } },
+    { "{\"version\": 1, \"filters\": [{\"type\": \"refractory\", \"period_us\": \"long\"}]}",
+      { "refractory", "period_us", NULL } },
+    { "{\"version\": 1, \"filters\": [{\"type\": \"median\"}]}",
+      { "median", NULL, NULL } },
+    { "{\"version\": 1, \"filters\": [{\"type\": \"polarity\", \"keep\": \"up\"}]}",
+      { "polarity", "keep", NULL } },
+    { "{\"version\": 2, \"filters\": []}",
+      { "version", NULL, NULL } },
+    { "{\"version\": 1, \"filters\": [", { "bad.json", "JSON", NULL } },
+  };
+  g_auto(CliRun) r = { 0 };
+
+  write_dat (in, events, 640, 480);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_assert_true (g_file_set_contents (pipeline, cases[i].json, -1, NULL));
+      if (!cli (&r, "export", in, out, "--pipeline", pipeline, NULL))
+        goto out;
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_cmpstr (r.out, ==, "");
+      for (guint k = 0; k < G_N_ELEMENTS (cases[i].expected) && cases[i].expected[k]; k++)
+        {
+          if (strstr (r.err, cases[i].expected[k]) == NULL)
+            g_error ("“%s” not in the error for %s: %s", cases[i].expected[k], cases[i].json,
+                     r.err);
+        }
+      g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+    }
+
+  /* Also for bench */
+  cli (&r, "bench", "--pipeline", pipeline, in, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "bad.json"));
+
+  g_assert_cmpuint (count_files (dir), ==, 2);
+
+out:
+  evs_test_remove_tree (dir);
+}
+
 /* bench */
 
 static void
@@ -1118,6 +1461,74 @@ test_bench (void)
   g_assert_nonnull (strstr (r.out, "Run 3"));
   g_assert_nonnull (strstr (r.out, "Median"));
 
+  /* With a pipeline: the same events kept as the pipeline in memory */
+  {
+    g_autofree char *pipeline_path = g_build_filename (dir, "p.json", NULL);
+    g_autoptr(EvsPipeline) pipeline = NULL;
+    g_autoptr(EvsEventChunk) all = NULL;
+    g_autoptr(EvsEventChunk) expected = NULL;
+    g_autoptr(JsonNode) proot = NULL;
+    g_autoptr(GError) error = NULL;
+    JsonObject *p, *stage;
+    JsonArray *stages;
+    guint64 prev_out;
+
+    g_assert_true (g_file_set_contents (pipeline_path, all_filters_json, -1, NULL));
+    pipeline = evs_pipeline_new_from_file (pipeline_path, &error);
+    g_assert_no_error (error);
+    all = evs_test_read_all (in, 4096, &error);
+    g_assert_no_error (error);
+    expected = evs_test_apply_pipeline (all, pipeline, G_MININT64, G_MAXINT64);
+    g_assert_cmpuint (expected->n_events, >, 0);
+    g_assert_cmpuint (expected->n_events, <, all->n_events);
+
+    cli (&r, "bench", "--json", "--repeat", "2", "--chunk-events", "777", "--pipeline",
+         pipeline_path, in, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    proot = parse_json (r.out);
+    o = json_node_get_object (proot);
+    g_assert_cmpint (member_int (o, "events"), ==, 99999);
+    runs = json_object_get_array_member (o, "runs");
+    for (guint i = 0; i < 2; i++)
+      {
+        JsonObject *run = json_array_get_object_element (runs, i);
+
+        g_assert_cmpint (member_int (run, "events_out"), ==, expected->n_events);
+        g_assert_cmpfloat (json_object_get_double_member (run, "pipeline_seconds"), >, 0.0);
+        g_assert_cmpfloat (json_object_get_double_member (run, "decode_seconds"), >, 0.0);
+        g_assert_cmpfloat (json_object_get_double_member (run, "decode_seconds")
+                           + json_object_get_double_member (run, "pipeline_seconds"), <=,
+                           json_object_get_double_member (run, "seconds") + 1e-9);
+      }
+    p = json_object_get_object_member (o, "pipeline");
+    g_assert_cmpint (member_int (p, "events_out"), ==, expected->n_events);
+    g_assert_cmpfloat (json_object_get_double_member (p, "first_pass_seconds"), >, 0.0);
+    g_assert_cmpfloat (json_object_get_double_member (p, "median_decode_mev_per_s"), >,
+                       json_object_get_double_member (p, "median_decode_pipeline_mev_per_s"));
+    stages = json_object_get_array_member (p, "stages");
+    g_assert_cmpuint (json_array_get_length (stages), ==, evs_pipeline_get_n_filters (pipeline));
+    prev_out = 99999;
+    for (guint i = 0; i < json_array_get_length (stages); i++)
+      {
+        stage = json_array_get_object_element (stages, i);
+        g_assert_cmpstr (json_object_get_string_member (stage, "type"), ==,
+                         evs_filter_get_type_name (evs_pipeline_get_filter (pipeline, i)));
+        g_assert_cmpint (member_int (stage, "in"), ==, prev_out);
+        g_assert_cmpint (member_int (stage, "out"), <=, member_int (stage, "in"));
+        if (!json_object_get_boolean_member (stage, "enabled"))
+          g_assert_cmpint (member_int (stage, "out"), ==, member_int (stage, "in"));
+        prev_out = member_int (stage, "out");
+      }
+    g_assert_cmpint (prev_out, ==, expected->n_events);
+
+    cli (&r, "bench", "--repeat", "1", "--pipeline", pipeline_path, in, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "decode only"));
+    g_assert_nonnull (strstr (r.out, "decode+pipeline"));
+    g_assert_nonnull (strstr (r.out, "stcf"));
+    g_assert_nonnull (strstr (r.out, "(disabled)"));
+  }
+
   cli (&r, "bench", "--repeat", "0", in, NULL);
   g_assert_cmpint (r.status, ==, 2);
   cli (&r, "bench", "--chunk-events", "8", in, NULL);
@@ -1157,6 +1568,10 @@ main (int    argc,
   g_test_add_func ("/evs/cli/export/missing-input", test_export_missing_input);
   g_test_add_func ("/evs/cli/export/failure-keeps-out", test_export_failure_keeps_out);
   g_test_add_func ("/evs/cli/export/interrupt", test_export_interrupt);
+  g_test_add_func ("/evs/cli/export/fixture-formats", test_export_fixture_formats);
+  g_test_add_func ("/evs/cli/export/pipeline-fixture", test_export_pipeline_fixture);
+  g_test_add_func ("/evs/cli/export/pipeline-synth", test_export_pipeline_synth);
+  g_test_add_func ("/evs/cli/export/bad-pipeline", test_export_bad_pipeline);
   g_test_add_func ("/evs/cli/bench", test_bench);
 
   status = g_test_run ();

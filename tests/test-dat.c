@@ -175,6 +175,72 @@ test_round_trip (void)
   evs_test_remove_tree (dir);
 }
 
+/* Times DAT's 32-bit field cannot give back are refused: a first time past
+ * 2^32 µs (epoch times from AEDAT 4) and a step forward of 2^31 µs or more;
+ * the step just below is unwrapped back. */
+static void
+test_time_limits (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "out.dat", NULL);
+  g_autoptr(EvsRecordingInfo) info = evs_recording_info_new ();
+  const gint64 two31 = G_GINT64_CONSTANT (1) << 31;
+  const gint64 two32 = G_GINT64_CONSTANT (1) << 32;
+  const struct
+  {
+    gint64   t[3];
+    gboolean ok;
+  } cases[] = {
+    { { 1633953690975950, 1633953690975951, 1633953690975952 }, FALSE },
+    { { two32, two32 + 1, two32 + 2 }, FALSE },
+    { { two32 - 1, two32 + 5, two32 + 5 + two31 - 1 }, TRUE },
+    { { 10, 20, 20 + two31 }, FALSE },
+    { { 10, 20, 15 }, TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EvsWriter) writer = evs_writer_new (EVS_FORMAT_DAT, path, &error);
+      g_autoptr(EvsEventChunk) events = evs_event_chunk_new (3);
+      g_autoptr(EvsEventChunk) last = evs_event_chunk_new (1);
+
+      g_unlink (path);
+      g_assert_true (evs_writer_begin (writer, info, NULL, &error));
+      g_assert_no_error (error);
+      evs_event_chunk_push (events, cases[i].t[0], 1, 2, 1);
+      evs_event_chunk_push (events, cases[i].t[1], 3, 4, 0);
+      /* the third event in its own chunk: the limit carries over */
+      evs_event_chunk_push (last, cases[i].t[2], 5, 6, 1);
+      if (cases[i].ok)
+        {
+          g_autoptr(EvsEventChunk) back = NULL;
+
+          g_assert_true (evs_writer_write (writer, events, &error));
+          g_assert_true (evs_writer_write (writer, last, &error));
+          g_assert_true (evs_writer_finish (writer, &error));
+          g_assert_no_error (error);
+          back = evs_test_read_all (path, 64, &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (back->n_events, ==, 3);
+          for (guint k = 0; k < 3; k++)
+            g_assert_cmpint (back->t[k], ==, cases[i].t[k]);
+        }
+      else
+        {
+          gboolean ok = evs_writer_write (writer, events, &error)
+                        && evs_writer_write (writer, last, &error);
+
+          g_assert_false (ok);
+          g_assert_error (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED);
+          g_assert_nonnull (strstr (error->message, "32-bit"));
+          g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+        }
+    }
+
+  evs_test_remove_tree (dir);
+}
+
 /* A failing writer leaves an existing target untouched and no temp file. */
 static void
 test_atomic (void)
@@ -246,6 +312,7 @@ main (int    argc,
   g_test_add_func ("/evs/dat/seek", test_seek);
   g_test_add_func ("/evs/dat/damaged", test_damaged);
   g_test_add_func ("/evs/dat/round-trip", test_round_trip);
+  g_test_add_func ("/evs/dat/time-limits", test_time_limits);
   g_test_add_func ("/evs/dat/atomic", test_atomic);
   g_test_add_func ("/evs/dat/unwritable", test_unwritable);
 

@@ -120,6 +120,34 @@ expected_output (const char  *input,
   return cut;
 }
 
+/* Export @input with @pipeline and compare with the same in memory */
+static void
+check_export_with (const char  *input,
+                   const char  *output,
+                   EvsPipeline *pipeline,
+                   gint64       start,
+                   gint64       end)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsExportJob) job = evs_export_job_new (input, output);
+  g_autoptr(EvsEventChunk) expected = NULL;
+  g_autoptr(EvsEventChunk) got = NULL;
+
+  evs_export_job_set_pipeline (job, pipeline);
+  evs_export_job_set_time_range (job, start, end);
+  g_assert_true (evs_export_job_run (job, NULL, &error));
+  g_assert_no_error (error);
+  expected = expected_output (input, pipeline, start, end);
+  got = evs_test_read_all (output, 4096, &error);
+  g_assert_no_error (error);
+  g_test_message ("[%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT "): %" G_GSIZE_FORMAT
+                  " events written, %" G_GSIZE_FORMAT " expected", start, end, got->n_events,
+                  expected->n_events);
+  g_assert_cmpuint (got->n_events, ==, expected->n_events);
+  evs_test_assert_chunks_equal (got, 0, expected, 0, expected->n_events);
+  g_assert_cmpuint (evs_export_job_get_n_events_out (job), ==, expected->n_events);
+}
+
 static void
 check_export (const char *input,
               const char *output,
@@ -507,10 +535,252 @@ test_learn_from_reader (void)
   evs_test_remove_tree (dir);
 }
 
+/* Time-sorted events with many equal timestamps from @t0 */
+static void
+push_random_events (EvsEventChunk *events,
+                    guint          n,
+                    gint64         t0,
+                    guint          width,
+                    guint          height,
+                    guint32        seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  gint64 t = t0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      t += g_rand_int_range (rand, 0, 4);
+      evs_event_chunk_push (events, t, g_rand_int_range (rand, 0, width),
+                            g_rand_int_range (rand, 0, height), g_rand_int_range (rand, 0, 2));
+    }
+}
+
+static void
+write_events (const char          *path,
+              const EvsEventChunk *events,
+              guint                width,
+              guint                height)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsRecordingInfo) info = evs_recording_info_new ();
+  g_autoptr(EvsWriter) writer = evs_writer_new (evs_format_for_output_path (path), path, &error);
+
+  g_assert_no_error (error);
+  info->width = width;
+  info->height = height;
+  info->geometry_known = width > 0 && height > 0;
+  g_assert_true (evs_writer_begin (writer, info, NULL, &error));
+  g_assert_true (evs_writer_write (writer, events, &error));
+  g_assert_true (evs_writer_finish (writer, &error));
+  g_assert_no_error (error);
+}
+
+/* When time steps back, the range still keeps exactly start ≤ t < end:
+ * the export reads on instead of stopping at the first later event. */
+static void
+test_time_range_non_monotonic (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *in = g_build_filename (dir, "in.dat", NULL);
+  g_autofree char *out = g_build_filename (dir, "out.dat", NULL);
+  g_autoptr(EvsEventChunk) events = evs_event_chunk_new (600000);
+  g_autoptr(EvsPipeline) none = evs_pipeline_new ();
+  g_autoptr(EvsPipeline) pipeline = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start, end;
+
+  /* two overlapping stretches, one after the other, each over a chunk */
+  push_random_events (events, 300000, 5000000, 640, 480, 8);
+  push_random_events (events, 300000, 5000000, 640, 480, 9);
+  write_events (in, events, 640, 480);
+  start = events->t[60000];
+  end = events->t[200000];
+
+  check_export_with (in, out, none, start, end);
+  check_export_with (in, out, none, start, G_MAXINT64);
+  check_export_with (in, out, none, G_MININT64, end);
+
+  pipeline = evs_pipeline_new_from_string (all_filters, NULL, &error);
+  g_assert_no_error (error);
+  check_export_with (in, out, pipeline, start, end);
+
+  evs_test_remove_tree (dir);
+}
+
+/* An input that states no sensor size: the index's extent becomes the
+ * output's stated geometry and the filters' sensor. */
+static void
+test_geometry_from_index (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *in = g_build_filename (dir, "in.dat", NULL);
+  g_autofree char *out = g_build_filename (dir, "out.dat", NULL);
+  g_autoptr(EvsEventChunk) events = evs_event_chunk_new (100000);
+  g_autoptr(EvsExportJob) job = evs_export_job_new (in, out);
+  g_autoptr(EvsReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  const EvsRecordingInfo *info;
+
+  push_random_events (events, 100000, 0, 200, 150, 21);
+  write_events (in, events, 0, 0);
+  reader = evs_reader_open (in, &error);
+  g_assert_no_error (error);
+  g_assert_false (evs_reader_get_info (reader)->geometry_known);
+  g_clear_object (&reader);
+
+  g_assert_true (evs_export_job_run (job, NULL, &error));
+  g_assert_no_error (error);
+  reader = evs_reader_open (out, &error);
+  g_assert_no_error (error);
+  info = evs_reader_get_info (reader);
+  g_assert_true (info->geometry_known);
+  g_assert_cmpuint (info->width, ==, 200);
+  g_assert_cmpuint (info->height, ==, 150);
+
+  evs_test_remove_tree (dir);
+}
+
+typedef struct
+{
+  EvsExportPhase phases[8];
+  guint          n_phases;
+  double         last;
+} PhaseData;
+
+static void
+phase_progress_cb (EvsExportJob *job,
+                   double        fraction,
+                   double        eps,
+                   gpointer      user_data)
+{
+  PhaseData *d = user_data;
+  EvsExportPhase phase = evs_export_job_get_phase (job);
+
+  g_assert_cmpfloat (fraction, >=, d->last);
+  g_assert_cmpfloat (fraction, <=, 1.0);
+  d->last = fraction;
+  if (phase != EVS_EXPORT_PHASE_NONE
+      && (d->n_phases == 0 || d->phases[d->n_phases - 1] != phase))
+    {
+      g_assert_cmpuint (d->n_phases, <, G_N_ELEMENTS (d->phases));
+      d->phases[d->n_phases++] = phase;
+    }
+}
+
+/* Indexing, counting hot pixels and writing, in that order, with one
+ * fraction over them; extra provenance entries follow the job's own. */
+static void
+test_phases_and_comments (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *in = g_build_filename (dir, "in.dat", NULL);
+  g_autofree char *out = g_build_filename (dir, "out.csv", NULL);
+  g_autoptr(EvsPipeline) pipeline = NULL;
+  g_autoptr(EvsExportJob) job = evs_export_job_new (in, out);
+  g_autoptr(EvsReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  PhaseData d = { { 0 }, 0, 0.0 };
+  const EvsRecordingInfo *info;
+
+  write_synth (in, 320, 240, 300000, 7);
+  pipeline = evs_pipeline_new_from_string ("{\"version\":1,\"filters\":["
+                                           "{\"type\":\"hot_pixels\",\"max_rate_hz\":400}]}",
+                                           NULL, &error);
+  g_assert_no_error (error);
+  evs_export_job_set_pipeline (job, pipeline);
+  evs_export_job_set_time_range (job, 50000, 250000);
+  evs_export_job_add_comment (job, "evscope_command evscope-cli export in.dat out.csv");
+  evs_export_job_set_progress_interval (job, 0);
+  evs_export_job_set_progress_func (job, phase_progress_cb, &d, NULL);
+  g_assert_cmpint (evs_export_job_get_phase (job), ==, EVS_EXPORT_PHASE_NONE);
+  g_assert_true (evs_export_job_run (job, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (evs_export_job_get_phase (job), ==, EVS_EXPORT_PHASE_NONE);
+
+  g_assert_cmpuint (d.n_phases, ==, 3);
+  g_assert_cmpint (d.phases[0], ==, EVS_EXPORT_PHASE_INDEXING);
+  g_assert_cmpint (d.phases[1], ==, EVS_EXPORT_PHASE_COUNTING);
+  g_assert_cmpint (d.phases[2], ==, EVS_EXPORT_PHASE_WRITING);
+  g_assert_cmpfloat (d.last, ==, 1.0);
+
+  reader = evs_reader_open (out, &error);
+  g_assert_no_error (error);
+  info = evs_reader_get_info (reader);
+  g_assert_cmpstr (evs_recording_info_lookup (info, "evscope_command"), ==,
+                   "evscope-cli export in.dat out.csv");
+  g_assert_cmpstr (evs_recording_info_lookup (info, "evscope_time_range"), ==, "50000 250000");
+  g_assert_nonnull (evs_recording_info_lookup (info, "evscope_pipeline"));
+
+  /* The index is cached now: a second run has no indexing phase */
+  g_clear_object (&reader);
+  memset (&d, 0, sizeof d);
+  g_assert_true (evs_export_job_run (job, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (d.n_phases, ==, 2);
+  g_assert_cmpint (d.phases[0], ==, EVS_EXPORT_PHASE_COUNTING);
+
+  evs_test_remove_tree (dir);
+}
+
+/* evs_export_job_check() refuses without touching anything */
+static void
+test_check (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *in = g_build_filename (dir, "in.dat", NULL);
+  g_autofree char *sym = g_build_filename (dir, "sym.dat", NULL);
+  g_autofree char *dotted = g_build_filename (dir, ".", "in.dat", NULL);
+  g_autofree char *out = g_build_filename (dir, "out.dat", NULL);
+  g_autoptr(GError) error = NULL;
+
+  write_synth (in, 64, 48, 20000, 5);
+  g_assert_cmpint (symlink ("in.dat", sym), ==, 0);
+
+  {
+    g_autoptr(EvsExportJob) job = evs_export_job_new (in, out);
+
+    g_assert_true (evs_export_job_check (job, &error));
+    g_assert_no_error (error);
+    evs_export_job_set_time_range (job, 10, 5);
+    g_assert_false (evs_export_job_check (job, &error));
+    g_assert_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+    evs_export_job_set_time_range (job, 5, 5);   /* empty, but valid */
+    g_assert_true (evs_export_job_check (job, NULL));
+    evs_export_job_set_format (job, EVS_FORMAT_AEDAT4);
+    g_assert_false (evs_export_job_check (job, &error));
+    g_assert_error (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED);
+    g_clear_error (&error);
+  }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(EvsExportJob) job = evs_export_job_new (in, i == 0 ? sym : dotted);
+
+      g_assert_false (evs_export_job_check (job, &error));
+      g_assert_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
+    }
+  {
+    g_autoptr(EvsExportJob) job = evs_export_job_new (sym, in);
+
+    g_assert_false (evs_export_job_check (job, &error));
+    g_assert_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+  }
+  g_assert_cmpuint (count_files (dir), ==, 2);
+
+  evs_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *cache_dir = evs_test_make_tmp_dir ();
+  int status;
+
+  /* the job caches indexes: keep them out of the user's cache */
+  g_setenv ("XDG_CACHE_HOME", cache_dir, TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/export/fixture", test_fixture);
@@ -519,6 +789,12 @@ main (int    argc,
   g_test_add_func ("/export/bad-destinations", test_bad_destinations);
   g_test_add_func ("/export/async", test_async);
   g_test_add_func ("/export/learn-from-reader", test_learn_from_reader);
+  g_test_add_func ("/export/time-range-non-monotonic", test_time_range_non_monotonic);
+  g_test_add_func ("/export/geometry-from-index", test_geometry_from_index);
+  g_test_add_func ("/export/phases-and-comments", test_phases_and_comments);
+  g_test_add_func ("/export/check", test_check);
 
-  return g_test_run ();
+  status = g_test_run ();
+  evs_test_remove_tree (cache_dir);
+  return status;
 }

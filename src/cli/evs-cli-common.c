@@ -414,18 +414,10 @@ terminal_columns (void)
   return 80;
 }
 
-/**
- * evs_cli_progress_update:
- * @fraction: share done, 0 to 1
- * @n_events: events handled so far in this phase
- *
- * Cheap enough to call once per chunk: it redraws at most ten times a
- * second.  It also cancels the progress's cancellable after an interrupt.
- */
-void
-evs_cli_progress_update (EvsCliProgress *self,
-                         double          fraction,
-                         guint64         n_events)
+static void
+progress_draw (EvsCliProgress *self,
+               double          fraction,
+               double          events_per_second)
 {
   g_autofree char *rate = NULL;
   g_autofree char *eta = NULL;
@@ -433,8 +425,6 @@ evs_cli_progress_update (EvsCliProgress *self,
   gint64 now;
   double elapsed;
   guint columns, bar_width, filled;
-
-  g_return_if_fail (self != NULL);
 
   if (evs_cli_interrupted ())
     g_cancellable_cancel (self->cancellable);
@@ -449,7 +439,7 @@ evs_cli_progress_update (EvsCliProgress *self,
 
   fraction = CLAMP (fraction, 0.0, 1.0);
   elapsed = (double) (now - self->start_time) / G_USEC_PER_SEC;
-  rate = evs_cli_format_rate (elapsed > 0 ? n_events / elapsed : 0);
+  rate = evs_cli_format_rate (events_per_second);
   if (fraction >= 1.0)
     eta = g_strdup ("0:00");
   else if (fraction > 0.001 && elapsed > 0.3)
@@ -470,6 +460,54 @@ evs_cli_progress_update (EvsCliProgress *self,
   fputs (line->str, stderr);
   fflush (stderr);
   self->drawn = TRUE;
+}
+
+/**
+ * evs_cli_progress_update:
+ * @fraction: share done, 0 to 1
+ * @n_events: events handled so far in this phase
+ *
+ * Cheap enough to call once per chunk: it redraws at most ten times a
+ * second.  It also cancels the progress's cancellable after an interrupt.
+ */
+void
+evs_cli_progress_update (EvsCliProgress *self,
+                         double          fraction,
+                         guint64         n_events)
+{
+  double elapsed;
+
+  g_return_if_fail (self != NULL);
+
+  elapsed = (double) (g_get_monotonic_time () - self->start_time) / G_USEC_PER_SEC;
+  progress_draw (self, fraction, elapsed > 0 ? n_events / elapsed : 0);
+}
+
+/**
+ * evs_cli_progress_update_rate:
+ * @label: (nullable): the current phase (“Indexing”, “Exporting”); changing
+ *   it keeps the start time, so that the ETA covers all phases
+ * @fraction: share of the whole job done, 0 to 1
+ * @events_per_second: the rate to show
+ *
+ * Like evs_cli_progress_update() for a job that measures its own rate (an
+ * #EvsExportJob's progress callback).
+ */
+void
+evs_cli_progress_update_rate (EvsCliProgress *self,
+                              const char     *label,
+                              double          fraction,
+                              double          events_per_second)
+{
+  g_return_if_fail (self != NULL);
+
+  if (label != NULL && g_strcmp0 (label, self->label) != 0)
+    {
+      g_free (self->label);
+      self->label = g_strdup (label);
+      self->last_draw = 0;
+    }
+  progress_draw (self, fraction, events_per_second);
 }
 
 /**

@@ -73,6 +73,10 @@ void            evs_cli_progress_set_label       (EvsCliProgress *self,
 void            evs_cli_progress_update          (EvsCliProgress *self,
                                                   double          fraction,
                                                   guint64         n_events);
+void            evs_cli_progress_update_rate     (EvsCliProgress *self,
+                                                  const char     *label,
+                                                  double          fraction,
+                                                  double          events_per_second);
 void            evs_cli_progress_clear           (EvsCliProgress *self);
 gboolean        evs_cli_progress_is_visible      (EvsCliProgress *self);
 GCancellable   *evs_cli_progress_get_cancellable (EvsCliProgress *self);

@@ -20,9 +20,14 @@
 
 #pragma once
 
+#include "evs-denoise-eval.h"
 #include "evs-error.h"
 #include "evs-events.h"
+#include "evs-export-job.h"
+#include "evs-filters.h"
 #include "evs-format.h"
 #include "evs-index.h"
+#include "evs-pipeline.h"
 #include "evs-reader.h"
+#include "evs-synth.h"
 #include "evs-writer.h"

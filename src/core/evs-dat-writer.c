@@ -30,12 +30,16 @@
 
 /* Writes Prophesee DAT as OpenEB's DatWriter does: “% ” header with Width
  * and Height, “% end”, the bytes 00 08, then 8-byte CD records.  Times are
- * stored modulo 2^32 (readers unwrap them). */
+ * stored modulo 2^32 (readers unwrap them), so the first time must be below
+ * 2^32 µs and no step forward may reach 2^31 µs: such events are refused
+ * rather than read back at other times. */
 
 struct _EvsDatWriter
 {
   EvsWriter  parent_instance;
   guint8    *buffer;
+  gint64     t_limit;   /* the next time must be below this */
+  gint64     t_prev;
 };
 
 G_DEFINE_FINAL_TYPE (EvsDatWriter, evs_dat_writer, EVS_TYPE_WRITER)
@@ -92,6 +96,7 @@ evs_dat_writer_write (EvsWriter            *writer,
 {
   EvsDatWriter *self = (EvsDatWriter *) writer;
   const gsize block = 64 * 1024;
+  gint64 limit = self->t_limit;
 
   if (self->buffer == NULL)
     self->buffer = g_malloc (block * 8);
@@ -105,6 +110,20 @@ evs_dat_writer_write (EvsWriter            *writer,
           gsize k = start + i;
           guint8 *rec = self->buffer + i * 8;
 
+          if (G_UNLIKELY (chunk->t[k] >= limit && chunk->t[k] >= 0))
+            {
+              if (self->t_prev < 0)
+                g_set_error (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED,
+                             "DAT stores 32-bit times: the first event's time, %" G_GINT64_FORMAT
+                             " µs, is past 2^32 µs (71.6 min); export to HDF5, CSV or RAW to "
+                             "keep this time base", chunk->t[k]);
+              else
+                g_set_error (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED,
+                             "DAT stores 32-bit times: the step from %" G_GINT64_FORMAT " to %"
+                             G_GINT64_FORMAT " µs is 2^31 µs (35.8 min) or more; export to "
+                             "HDF5, CSV or RAW instead", self->t_prev, chunk->t[k]);
+              return FALSE;
+            }
           if (G_UNLIKELY (chunk->t[k] < 0 || chunk->x[k] >= (1 << 14) || chunk->y[k] >= (1 << 14)))
             {
               g_set_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT,
@@ -114,11 +133,14 @@ evs_dat_writer_write (EvsWriter            *writer,
               return FALSE;
             }
 
+          self->t_prev = chunk->t[k];
+          limit = chunk->t[k] + (G_GINT64_CONSTANT (1) << 31);
           put_u32_le (rec, (guint32) (chunk->t[k] & 0xFFFFFFFF));
           put_u32_le (rec + 4, (guint32) chunk->x[k] | (guint32) chunk->y[k] << 14
                                  | (guint32) (chunk->p[k] & 1) << 28);
         }
 
+      self->t_limit = limit;
       if (!_evs_writer_write_bytes (writer, self->buffer, n * 8, error))
         return FALSE;
     }
@@ -151,4 +173,6 @@ evs_dat_writer_class_init (EvsDatWriterClass *klass)
 static void
 evs_dat_writer_init (EvsDatWriter *self)
 {
+  self->t_limit = G_GINT64_CONSTANT (1) << 32;
+  self->t_prev = -1;
 }

@@ -24,10 +24,12 @@
 
 #include "evs-export-job.h"
 #include "evs-error.h"
+#include "evs-index.h"
 #include "evs-reader.h"
 #include "evs-writer.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -35,6 +37,15 @@
  * chunk of memory, plus O(sensor) for the filters and the hot-pixel first
  * pass.  The output is written to a temporary file and renamed at the end;
  * on failure or cancel it is removed and an existing target is untouched.
+ * This is the only export loop: the GUI and `evscope-cli export` both run it.
+ *
+ * The time range keeps exactly the events with start ≤ t < end, in file
+ * order, also when time steps back.  It uses the input's time index (built
+ * and cached by evs_index_ensure() when missing): the reader seeks to the
+ * start, and when the index saw no step back in time the export stops at
+ * the first event at or after the end; otherwise it reads on to the end of
+ * the file.  The index also gives the sensor size when the input states
+ * none, so that the output header and the filters know it.
  *
  * Properties are updated in the thread that started the job: directly for
  * evs_export_job_run(), through one coalesced low-priority idle for
@@ -53,7 +64,9 @@ struct _EvsExportJob
   EvsFormat      format;
   gint64         start_us;
   gint64         end_us;
-  EvsPipeline   *pipeline;
+  EvsPipeline   *pipeline_spec;  /* as set */
+  EvsPipeline   *pipeline;       /* a fresh copy per run, with its statistics */
+  GPtrArray     *extra_comments;
   gint64         progress_interval_us;
 
   EvsExportProgressFunc progress_func;
@@ -61,6 +74,7 @@ struct _EvsExportJob
   GDestroyNotify progress_destroy;
 
   /* results, owned by the starting thread */
+  EvsExportPhase phase;
   double         fraction;
   double         events_per_second;
   guint64        n_events_in;
@@ -72,6 +86,7 @@ struct _EvsExportJob
   GMutex         mutex;
   GMainContext  *context;
   gboolean       idle_pending;
+  EvsExportPhase pub_phase;
   double         pub_fraction;
   double         pub_eps;
   guint64        pub_in;
@@ -104,6 +119,8 @@ evs_export_job_finalize (GObject *object)
   g_clear_pointer (&self->input_path, g_free);
   g_clear_pointer (&self->output_path, g_free);
   g_clear_object (&self->pipeline);
+  g_clear_object (&self->pipeline_spec);
+  g_clear_pointer (&self->extra_comments, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->mutex);
 
@@ -214,6 +231,7 @@ static void
 evs_export_job_init (EvsExportJob *self)
 {
   g_mutex_init (&self->mutex);
+  self->extra_comments = g_ptr_array_new_with_free_func (g_free);
   self->start_us = G_MININT64;
   self->end_us = G_MAXINT64;
   self->progress_interval_us = PROGRESS_INTERVAL_US;
@@ -280,7 +298,9 @@ evs_export_job_set_time_range (EvsExportJob *self,
 
 /**
  * evs_export_job_set_pipeline:
- * @pipeline: (nullable): filters to apply; the job works on a deep copy
+ * @pipeline: (nullable): filters to apply; each run works on a fresh deep
+ *   copy (hot pixels already learnt in @pipeline are kept, others are
+ *   counted in a first pass)
  */
 void
 evs_export_job_set_pipeline (EvsExportJob *self,
@@ -290,8 +310,12 @@ evs_export_job_set_pipeline (EvsExportJob *self,
   g_return_if_fail (!self->running);
 
   g_clear_object (&self->pipeline);
+  g_clear_object (&self->pipeline_spec);
   if (pipeline != NULL)
-    self->pipeline = evs_pipeline_copy (pipeline);
+    {
+      self->pipeline_spec = evs_pipeline_copy (pipeline);
+      self->pipeline = evs_pipeline_copy (pipeline);
+    }
 }
 
 /**
@@ -306,6 +330,25 @@ evs_export_job_get_pipeline (EvsExportJob *self)
   g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), NULL);
 
   return self->pipeline;
+}
+
+/**
+ * evs_export_job_add_comment:
+ * @comment: a provenance entry "key value" (for example
+ *   "evscope_command evscope-cli export …")
+ *
+ * Adds an entry to the output's provenance, after the job's own
+ * (evscope_version, evscope_source, evscope_time_range, evscope_pipeline).
+ */
+void
+evs_export_job_add_comment (EvsExportJob *self,
+                            const char   *comment)
+{
+  g_return_if_fail (EVS_IS_EXPORT_JOB (self));
+  g_return_if_fail (comment != NULL);
+  g_return_if_fail (!self->running);
+
+  g_ptr_array_add (self->extra_comments, g_strdup (comment));
 }
 
 void
@@ -339,12 +382,14 @@ evs_export_job_set_progress_interval (EvsExportJob *self,
 }
 
 static void
-apply_progress (EvsExportJob *self,
-                double        fraction,
-                double        eps,
-                guint64       in,
-                guint64       out)
+apply_progress (EvsExportJob   *self,
+                EvsExportPhase  phase,
+                double          fraction,
+                double          eps,
+                guint64         in,
+                guint64         out)
 {
+  self->phase = phase;
   g_object_freeze_notify (G_OBJECT (self));
   if (self->fraction != fraction)
     {
@@ -376,11 +421,13 @@ static gboolean
 progress_idle_cb (gpointer data)
 {
   EvsExportJob *self = data;
+  EvsExportPhase phase;
   double fraction, eps;
   guint64 in, out;
 
   g_mutex_lock (&self->mutex);
   self->idle_pending = FALSE;
+  phase = self->pub_phase;
   fraction = self->pub_fraction;
   eps = self->pub_eps;
   in = self->pub_in;
@@ -388,42 +435,50 @@ progress_idle_cb (gpointer data)
   g_mutex_unlock (&self->mutex);
 
   if (self->running)
-    apply_progress (self, fraction, eps, in, out);
+    apply_progress (self, phase, fraction, eps, in, out);
 
   return G_SOURCE_REMOVE;
 }
 
 typedef struct
 {
-  EvsExportJob *self;
-  gboolean      in_thread;
-  gint64        t0;
-  gint64        last;
-  guint64       read;
+  EvsExportJob  *self;
+  gboolean       in_thread;
+  gint64         t0;
+  gint64         last;
+  guint64        read;
+  guint64        read_base;   /* events read before the index scan */
+  EvsExportPhase phase;
+  double         base;        /* fraction done by the earlier phases */
+  double         span;        /* the current phase's share */
+  guint64        ord_begin;   /* ordinals of the stretch read, when indexed */
+  guint64        ord_end;
 } Progress;
 
 static void
 report (Progress *pr,
-        double    fraction,
+        double    phase_fraction,
         guint64   in,
         guint64   out)
 {
   EvsExportJob *self = pr->self;
   gint64 now = g_get_monotonic_time ();
-  double eps;
+  double eps, fraction;
 
   if (now - pr->last < self->progress_interval_us)
     return;
   pr->last = now;
   eps = now > pr->t0 ? pr->read / ((now - pr->t0) / 1e6) : 0.0;
+  fraction = CLAMP (pr->base + pr->span * CLAMP (phase_fraction, 0.0, 1.0), 0.0, 1.0);
 
   if (!pr->in_thread)
     {
-      apply_progress (self, fraction, eps, in, out);
+      apply_progress (self, pr->phase, fraction, eps, in, out);
       return;
     }
 
   g_mutex_lock (&self->mutex);
+  self->pub_phase = pr->phase;
   self->pub_fraction = fraction;
   self->pub_eps = eps;
   self->pub_in = in;
@@ -442,15 +497,140 @@ report (Progress *pr,
   g_mutex_unlock (&self->mutex);
 }
 
-static gboolean
-same_file (const char *a,
-           const char *b)
+static void
+next_phase (Progress       *pr,
+            EvsExportPhase  phase,
+            guint           n_phases_left)
 {
-  GStatBuf sa, sb;
+  if (pr->phase != EVS_EXPORT_PHASE_NONE)
+    pr->base += pr->span;
+  pr->phase = phase;
+  pr->span = (1.0 - pr->base) / MAX (n_phases_left, 1);
+  pr->last = G_MININT64 / 2;
+  pr->ord_begin = pr->ord_end = 0;
+}
 
-  if (g_stat (a, &sa) != 0 || g_stat (b, &sb) != 0)
+/* The share of the current pass read: by event ordinals when the index
+ * gives them, by file position otherwise. */
+static double
+pass_fraction (Progress  *pr,
+               EvsReader *reader)
+{
+  if (pr->ord_end > pr->ord_begin)
+    {
+      guint64 now = evs_reader_get_ordinal (reader);
+
+      return (double) (now - MIN (now, pr->ord_begin)) / (double) (pr->ord_end - pr->ord_begin);
+    }
+
+  return evs_reader_get_fraction (reader);
+}
+
+static void
+index_progress_cb (double   fraction,
+                   guint64  n_events,
+                   gpointer user_data)
+{
+  Progress *pr = user_data;
+
+  pr->read = pr->read_base + n_events;
+  report (pr, fraction, 0, 0);
+}
+
+/* Refuses writing over the input: the same inode (also through a symlink
+ * or a hard link), or the same canonical path. */
+static gboolean
+same_file (const char *in_path,
+           const char *out_path)
+{
+  GStatBuf in_st, out_st;
+  g_autofree char *in_real = NULL;
+  g_autofree char *out_dir = NULL;
+  g_autofree char *out_dir_real = NULL;
+  g_autofree char *out_base = NULL;
+  g_autofree char *out_real = NULL;
+
+  if (g_stat (in_path, &in_st) != 0)
     return FALSE;
-  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+
+  if (g_stat (out_path, &out_st) == 0 && in_st.st_dev == out_st.st_dev
+      && in_st.st_ino == out_st.st_ino)
+    return TRUE;
+
+  in_real = realpath (in_path, NULL);
+  out_dir = g_path_get_dirname (out_path);
+  out_dir_real = realpath (out_dir, NULL);
+  if (in_real == NULL || out_dir_real == NULL)
+    return FALSE;
+
+  out_base = g_path_get_basename (out_path);
+  out_real = g_build_filename (out_dir_real, out_base, NULL);
+
+  return strcmp (in_real, out_real) == 0;
+}
+
+/**
+ * evs_export_job_check:
+ *
+ * Checks what can be checked without reading the input: a writable output
+ * format (%EVS_ERROR_UNSUPPORTED), a time range that does not end before it
+ * starts, and an output that is not the input itself, also through a
+ * symbolic or hard link (%EVS_ERROR_INVALID_ARGUMENT).
+ * evs_export_job_run() starts with the same checks.
+ *
+ * Returns: %TRUE when the job may run
+ */
+gboolean
+evs_export_job_check (EvsExportJob  *self,
+                      GError       **error)
+{
+  g_autoptr(EvsWriter) probe = NULL;
+  EvsFormat format;
+
+  g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), FALSE);
+
+  format = evs_export_job_get_format (self);
+  if (!evs_format_can_write (format))
+    {
+      if (self->format == EVS_FORMAT_UNKNOWN)
+        g_set_error (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED,
+                     "Cannot tell which format to write for “%s” (use .raw, .dat, .h5 or .csv, "
+                     "or choose a format)", self->output_path);
+      else
+        g_set_error (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED,
+                     "Evscope cannot write %s (%s) files", evs_format_to_string (format),
+                     evs_format_get_display_name (format));
+      return FALSE;
+    }
+
+  probe = evs_writer_new (format, self->output_path, error);
+  if (probe == NULL)
+    return FALSE;
+  if (EVS_WRITER_GET_CLASS (probe)->write == NULL)
+    {
+      /* a writer not yet written in this tree */
+      g_set_error (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED,
+                   "Writing %s (%s) is not available in this build",
+                   evs_format_to_string (format), evs_format_get_display_name (format));
+      return FALSE;
+    }
+
+  if (self->end_us < self->start_us)
+    {
+      g_set_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT,
+                   "The time range ends (%" G_GINT64_FORMAT " µs) before it starts (%"
+                   G_GINT64_FORMAT " µs)", self->end_us, self->start_us);
+      return FALSE;
+    }
+
+  if (same_file (self->input_path, self->output_path))
+    {
+      g_set_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT,
+                   "“%s” is the input recording; export to another file", self->output_path);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* Counts the whole recording per pixel and hands the counts to the
@@ -505,10 +685,13 @@ first_pass (EvsExportJob   *self,
 
           *c += *c < G_MAXUINT32;
         }
-      t_first = MIN (t_first, chunk->t[0]);
-      t_last = MAX (t_last, chunk->t[chunk->n_events - 1]);
+      for (gsize i = 0; i < chunk->n_events; i++)
+        {
+          t_first = MIN (t_first, chunk->t[i]);
+          t_last = MAX (t_last, chunk->t[i]);
+        }
       pr->read += chunk->n_events;
-      report (pr, 0.5 * evs_reader_get_fraction (reader), 0, 0);
+      report (pr, pass_fraction (pr, reader), 0, 0);
     }
 
   evs_pipeline_learn_counts (pipeline, counts, w, h,
@@ -534,6 +717,41 @@ cut_time_range (EvsEventChunk *chunk,
     evs_event_chunk_compact (chunk, keep);
 }
 
+/* The cached index of the input, or NULL when there is none yet */
+static EvsIndex *
+load_cached_index (EvsReader *reader)
+{
+  const char *path = evs_reader_get_info (reader)->path;
+  g_autofree char *cache_path = NULL;
+  EvsIndex *index;
+
+  if (path == NULL)
+    return NULL;
+  cache_path = evs_index_get_cache_path (path);
+  index = evs_index_load (cache_path, reader, NULL);
+  if (index != NULL)
+    evs_reader_set_index (reader, index);
+  return index;
+}
+
+/* The first index entry after which some event had reached @end: the
+ * export stops before it. */
+static guint64
+ordinal_end (EvsIndex *index,
+             gint64    end)
+{
+  const EvsIndexEntry *entries;
+  guint n_entries = 0;
+
+  entries = evs_index_get_entries (index, &n_entries);
+  for (guint i = 0; i < n_entries; i++)
+    {
+      if (entries[i].position.t >= end)
+        return entries[i].position.ordinal;
+    }
+  return evs_index_get_n_events (index);
+}
+
 static gboolean
 run_job (EvsExportJob  *self,
          gboolean       in_thread,
@@ -541,6 +759,7 @@ run_job (EvsExportJob  *self,
          GError       **error)
 {
   g_autoptr(EvsReader) reader = NULL;
+  g_autoptr(EvsIndex) index = NULL;
   g_autoptr(EvsWriter) writer = NULL;
   g_autoptr(EvsEventChunk) chunk = NULL;
   g_autoptr(EvsRecordingInfo) info = NULL;
@@ -549,35 +768,39 @@ run_job (EvsExportJob  *self,
   g_autofree char *abs_input = NULL;
   EvsPipeline *pipeline = self->pipeline;
   EvsFormat format = evs_export_job_get_format (self);
-  gboolean two_passes;
+  gboolean two_passes, need_index, build_index;
   gboolean has_range = self->start_us != G_MININT64 || self->end_us != G_MAXINT64;
+  gboolean stop_at_end = FALSE, done = FALSE;
   guint64 in = 0, out = 0;
-  Progress pr = { self, in_thread, g_get_monotonic_time (), G_MININT64 / 2, 0 };
+  Progress pr = { self, in_thread, g_get_monotonic_time (), G_MININT64 / 2, 0, 0,
+                  EVS_EXPORT_PHASE_NONE, 0.0, 0.0, 0, 0 };
 
-  if (!evs_format_can_write (format))
-    {
-      g_set_error (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED,
-                   "Cannot tell which format to write for “%s” (use .raw, .dat, .h5 or .csv, "
-                   "or choose a format)", self->output_path);
-      return FALSE;
-    }
-  if (self->end_us < self->start_us)
-    {
-      g_set_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT,
-                   "The time range ends (%" G_GINT64_FORMAT " µs) before it starts (%"
-                   G_GINT64_FORMAT " µs)", self->end_us, self->start_us);
-      return FALSE;
-    }
-  if (same_file (self->input_path, self->output_path))
-    {
-      g_set_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT,
-                   "“%s” is the input recording; export to another file", self->output_path);
-      return FALSE;
-    }
+  if (!evs_export_job_check (self, error))
+    return FALSE;
 
   reader = evs_reader_open (self->input_path, error);
   if (reader == NULL)
     return FALSE;
+
+  /* The index: to seek to the start and stop at the end of a time range,
+   * and for the sensor size when the input states none. */
+  need_index = has_range || !evs_reader_get_info (reader)->geometry_known;
+  if (need_index)
+    index = load_cached_index (reader);
+  build_index = need_index && index == NULL;
+  two_passes = pipeline != NULL && evs_pipeline_needs_first_pass (pipeline);
+
+  if (build_index)
+    {
+      next_phase (&pr, EVS_EXPORT_PHASE_INDEXING, 2 + two_passes);
+      report (&pr, 0.0, 0, 0);
+      index = evs_index_ensure (reader, cancellable, index_progress_cb, &pr, error);
+      if (index == NULL)
+        return FALSE;
+      pr.read_base = pr.read;
+    }
+  if (index != NULL)
+    stop_at_end = evs_index_get_stats (index)->non_monotonic == 0;
 
   if (pipeline != NULL)
     {
@@ -589,15 +812,30 @@ run_job (EvsExportJob  *self,
   chunk = evs_event_chunk_new (CHUNK_CAPACITY);
   keep = g_malloc (CHUNK_CAPACITY);
 
-  two_passes = pipeline != NULL && evs_pipeline_needs_first_pass (pipeline);
-  if (two_passes && !first_pass (self, reader, pipeline, chunk, &pr, cancellable, error))
-    return FALSE;
+  if (two_passes)
+    {
+      next_phase (&pr, EVS_EXPORT_PHASE_COUNTING, 2);
+      if (index != NULL)
+        pr.ord_end = evs_index_get_n_events (index);
+      report (&pr, 0.0, 0, 0);
+      if (!first_pass (self, reader, pipeline, chunk, &pr, cancellable, error))
+        return FALSE;
+    }
 
+  next_phase (&pr, EVS_EXPORT_PHASE_WRITING, 1);
   if (self->start_us != G_MININT64 && !evs_reader_seek (reader, self->start_us, error))
     return FALSE;
+  if (index != NULL)
+    {
+      pr.ord_begin = evs_reader_get_ordinal (reader);
+      pr.ord_end = stop_at_end ? ordinal_end (index, self->end_us)
+                               : evs_index_get_n_events (index);
+    }
 
   info = evs_recording_info_copy (evs_reader_get_info (reader));
   info->format = format;
+  /* a sensor size found by the index is now stated */
+  info->geometry_known = info->width > 0 && info->height > 0;
   abs_input = g_canonicalize_filename (self->input_path, NULL);
   g_ptr_array_add (comments, g_strdup ("evscope_version " PACKAGE_VERSION));
   g_ptr_array_add (comments, g_strdup_printf ("evscope_source %s", abs_input));
@@ -610,6 +848,8 @@ run_job (EvsExportJob  *self,
 
       g_ptr_array_add (comments, g_strdup_printf ("evscope_pipeline %s", json));
     }
+  for (guint i = 0; i < self->extra_comments->len; i++)
+    g_ptr_array_add (comments, g_strdup (g_ptr_array_index (self->extra_comments, i)));
   g_ptr_array_add (comments, NULL);
 
   writer = evs_writer_new (format, self->output_path, error);
@@ -617,11 +857,10 @@ run_job (EvsExportJob  *self,
     return FALSE;
   if (!evs_writer_begin (writer, info, (const char * const *) comments->pdata, error))
     return FALSE;
+  report (&pr, 0.0, 0, 0);
 
-  for (;;)
+  while (!done)
     {
-      gboolean past_end;
-
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto fail;
       evs_event_chunk_clear (chunk);
@@ -633,13 +872,19 @@ run_job (EvsExportJob  *self,
 
       if (has_range)
         {
-          /* A whole chunk at or after the end: done (times only grow, apart
-           * from glitches that the reader reports). */
-          past_end = TRUE;
-          for (gsize i = 0; i < chunk->n_events && past_end; i++)
-            past_end = chunk->t[i] >= self->end_us;
-          if (past_end)
-            break;
+          /* Times never go back (the index saw no step back): the first
+           * event at or after the end ends the export.  Otherwise read on,
+           * keeping whatever falls in the range. */
+          if (stop_at_end)
+            {
+              gsize k = evs_event_chunk_lower_bound (chunk, self->end_us);
+
+              if (k < chunk->n_events)
+                {
+                  chunk->n_events = k;
+                  done = TRUE;
+                }
+            }
           cut_time_range (chunk, self->start_us, self->end_us, keep);
         }
 
@@ -650,8 +895,7 @@ run_job (EvsExportJob  *self,
       if (!evs_writer_write (writer, chunk, error))
         goto fail;
 
-      report (&pr, two_passes ? 0.5 + 0.5 * evs_reader_get_fraction (reader)
-                              : evs_reader_get_fraction (reader), in, out);
+      report (&pr, pass_fraction (&pr, reader), in, out);
     }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -678,12 +922,20 @@ begin_run (EvsExportJob *self)
 {
   self->running = TRUE;
   self->seconds = 0;
+  /* Each run starts from the pipeline as set: what a run learnt (hot
+   * pixels) is learnt again from the input as it is now. */
+  if (self->pipeline_spec != NULL)
+    {
+      g_clear_object (&self->pipeline);
+      self->pipeline = evs_pipeline_copy (self->pipeline_spec);
+    }
   g_mutex_lock (&self->mutex);
   self->pub_fraction = 0;
   self->pub_eps = 0;
   self->pub_in = self->pub_out = 0;
+  self->pub_phase = EVS_EXPORT_PHASE_NONE;
   g_mutex_unlock (&self->mutex);
-  apply_progress (self, 0.0, 0.0, 0, 0);
+  apply_progress (self, EVS_EXPORT_PHASE_NONE, 0.0, 0.0, 0, 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
@@ -702,8 +954,9 @@ end_run (EvsExportJob *self,
       out = self->pub_out;
       eps = self->pub_eps;
       g_mutex_unlock (&self->mutex);
-      apply_progress (self, 1.0, eps, in, out);
+      apply_progress (self, EVS_EXPORT_PHASE_WRITING, 1.0, eps, in, out);
     }
+  self->phase = EVS_EXPORT_PHASE_NONE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
@@ -804,6 +1057,19 @@ evs_export_job_run_finish (EvsExportJob  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/**
+ * evs_export_job_get_phase:
+ *
+ * Returns: what the running job is doing, as of the last progress report
+ */
+EvsExportPhase
+evs_export_job_get_phase (EvsExportJob *self)
+{
+  g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), EVS_EXPORT_PHASE_NONE);
+
+  return self->phase;
+}
+
 double
 evs_export_job_get_fraction (EvsExportJob *self)
 {
@@ -862,23 +1128,11 @@ evs_export_job_dup_summary (EvsExportJob *self)
 
   g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), NULL);
 
-  g_string_append_printf (s, "%-4s %-20s %14s %14s %8s %14s %14s\n", "#", "stage", "in", "out",
-                          "kept %", "out ON", "out OFF");
   if (self->pipeline != NULL)
     {
-      for (guint i = 0; i < evs_pipeline_get_n_filters (self->pipeline); i++)
-        {
-          EvsFilter *f = evs_pipeline_get_filter (self->pipeline, i);
-          EvsStageStats st;
+      g_autofree char *table = evs_pipeline_dup_stats_table (self->pipeline);
 
-          evs_pipeline_get_stage_stats (self->pipeline, i, &st);
-          g_string_append_printf (s, "%-4u %-20s %14" G_GUINT64_FORMAT " %14" G_GUINT64_FORMAT
-                                  " %8.2f %14" G_GUINT64_FORMAT " %14" G_GUINT64_FORMAT "%s\n",
-                                  i, evs_filter_get_type_name (f), st.in, st.out,
-                                  st.in > 0 ? 100.0 * st.out / st.in : 100.0, st.out_on,
-                                  st.out - st.out_on,
-                                  evs_filter_get_enabled (f) ? "" : "  (disabled)");
-        }
+      g_string_append (s, table);
     }
   g_string_append_printf (s, "total: %" G_GUINT64_FORMAT " events in, %" G_GUINT64_FORMAT
                           " out, %.2f s, %.1f M events/s\n", self->n_events_in,

@@ -27,6 +27,24 @@
 
 G_BEGIN_DECLS
 
+/**
+ * EvsExportPhase:
+ * @EVS_EXPORT_PHASE_NONE: not running
+ * @EVS_EXPORT_PHASE_INDEXING: building the input's time index (needed for a
+ *   time range or when the input states no sensor size; cached afterwards)
+ * @EVS_EXPORT_PHASE_COUNTING: counting events per pixel for `hot_pixels`
+ * @EVS_EXPORT_PHASE_WRITING: reading, filtering and writing
+ *
+ * What an export job is doing; the progress fraction covers all phases.
+ */
+typedef enum
+{
+  EVS_EXPORT_PHASE_NONE,
+  EVS_EXPORT_PHASE_INDEXING,
+  EVS_EXPORT_PHASE_COUNTING,
+  EVS_EXPORT_PHASE_WRITING,
+} EvsExportPhase;
+
 #define EVS_TYPE_EXPORT_JOB (evs_export_job_get_type ())
 
 G_DECLARE_FINAL_TYPE (EvsExportJob, evs_export_job, EVS, EXPORT_JOB, GObject)
@@ -57,6 +75,10 @@ void          evs_export_job_set_time_range    (EvsExportJob           *self,
 void          evs_export_job_set_pipeline      (EvsExportJob           *self,
                                                 EvsPipeline            *pipeline);
 EvsPipeline  *evs_export_job_get_pipeline      (EvsExportJob           *self);
+void          evs_export_job_add_comment       (EvsExportJob           *self,
+                                                const char             *comment);
+gboolean      evs_export_job_check             (EvsExportJob           *self,
+                                                GError                **error);
 void          evs_export_job_set_progress_func (EvsExportJob           *self,
                                                 EvsExportProgressFunc   func,
                                                 gpointer                user_data,
@@ -73,6 +95,7 @@ void          evs_export_job_run_async         (EvsExportJob           *self,
 gboolean      evs_export_job_run_finish        (EvsExportJob           *self,
                                                 GAsyncResult           *result,
                                                 GError                **error);
+EvsExportPhase evs_export_job_get_phase        (EvsExportJob           *self);
 double        evs_export_job_get_fraction      (EvsExportJob           *self);
 double        evs_export_job_get_events_per_second (EvsExportJob       *self);
 guint64       evs_export_job_get_n_events_in   (EvsExportJob           *self);

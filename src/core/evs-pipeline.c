@@ -351,6 +351,38 @@ evs_pipeline_get_stage_stats (EvsPipeline   *self,
   *stats = g_array_index (self->stats, EvsStageStats, position);
 }
 
+/**
+ * evs_pipeline_dup_stats_table:
+ *
+ * Returns: (transfer full): a text table, one line per stage, of the events
+ *   in and out (all, ON and OFF) since the last reset, and the share kept;
+ *   disabled stages are marked
+ */
+char *
+evs_pipeline_dup_stats_table (EvsPipeline *self)
+{
+  GString *s = g_string_new (NULL);
+
+  g_return_val_if_fail (EVS_IS_PIPELINE (self), NULL);
+
+  g_string_append_printf (s, "%-3s %-20s %12s %12s %12s %12s %12s %12s %8s\n", "#", "stage",
+                          "in", "in ON", "in OFF", "out", "out ON", "out OFF", "kept %");
+  for (guint i = 0; i < self->filters->len; i++)
+    {
+      EvsFilter *f = g_ptr_array_index (self->filters, i);
+      const EvsStageStats *st = &g_array_index (self->stats, EvsStageStats, i);
+
+      g_string_append_printf (s, "%-3u %-20s %12" G_GUINT64_FORMAT " %12" G_GUINT64_FORMAT
+                              " %12" G_GUINT64_FORMAT " %12" G_GUINT64_FORMAT " %12"
+                              G_GUINT64_FORMAT " %12" G_GUINT64_FORMAT " %8.2f%s\n",
+                              i, evs_filter_get_type_name (f), st->in, st->in_on,
+                              st->in - st->in_on, st->out, st->out_on, st->out - st->out_on,
+                              st->in > 0 ? 100.0 * st->out / st->in : 100.0,
+                              evs_filter_get_enabled (f) ? "" : "  (disabled)");
+    }
+  return g_string_free (s, FALSE);
+}
+
 static guint8 *
 ensure_keep (EvsPipeline *self,
              gsize        n)

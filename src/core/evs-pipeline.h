@@ -77,6 +77,7 @@ void         evs_pipeline_reset_stats        (EvsPipeline          *self);
 void         evs_pipeline_get_stage_stats    (EvsPipeline          *self,
                                               guint                 position,
                                               EvsStageStats        *stats);
+char        *evs_pipeline_dup_stats_table    (EvsPipeline          *self);
 gsize        evs_pipeline_process            (EvsPipeline          *self,
                                               EvsEventChunk        *chunk);
 gsize        evs_pipeline_process_mask       (EvsPipeline          *self,
