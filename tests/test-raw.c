@@ -860,7 +860,7 @@ test_round_trip (gconstpointer data)
   static const struct
   {
     guint width, height;
-  } sizes[] = { { 1280, 720 }, { 1000, 501 }, { 20, 10 }, { 2048, 2048 }, { 640, 480 } };
+  } sizes[] = { { 1280, 720 }, { 1000, 501 }, { 20, 10 }, { 2048, 2048 }, { 640, 480 }, { 346, 260 } };
 
   for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
     {
@@ -879,6 +879,9 @@ test_round_trip (gconstpointer data)
       /* A first event many loops in: the writer walks the loops from 0 */
       if (k == 4)
         t0 = format == EVS_FORMAT_EVT3 ? G_GINT64_CONSTANT (3600000000) : G_GINT64_CONSTANT (3) << 34;
+      /* Unix epoch µs (AEDAT 4): stored relative to a stated origin */
+      if (k == 5)
+        t0 = G_GINT64_CONSTANT (1633953690975950);
 
       generate_events (events, 200000, width, height, t0, gap, 11 + k);
       path = write_events (dir, format, events, width, height, 9973);
@@ -894,6 +897,7 @@ test_round_trip (gconstpointer data)
       g_assert_cmpstr (evs_recording_info_lookup (info, "comment_format"), ==, "EVT4");
       g_assert_cmpstr (evs_recording_info_lookup (info, "camera_integrator_name"), ==, "Evscope");
       g_assert_nonnull (evs_recording_info_lookup (info, "date"));
+      g_assert_true ((evs_recording_info_lookup (info, "evscope_time_origin_us") != NULL) == (k == 5));
       if (format == EVS_FORMAT_EVT21)
         expected_format = g_strdup_printf ("EVT21;endianness=little;height=%u;width=%u", height, width);
       else
@@ -1017,7 +1021,8 @@ test_writer_errors (void)
     g_assert_nonnull (strstr (error->message, "loops"));
   }
 
-  /* A first event beyond 2^20 loops is stored modulo the loop */
+  /* A first event beyond a thousand loops is stored relative to a stated
+   * origin (a whole number of loops): Evscope reads the exact times back */
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(EvsWriter) writer = evs_writer_new (EVS_FORMAT_EVT3, path, &error);
@@ -1034,8 +1039,8 @@ test_writer_errors (void)
     back = evs_test_read_all (path, 64, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (back->n_events, ==, 2);
-    evs_test_assert_event (back, 0, t & 0xFFFFFF, 1, 1, 1);
-    evs_test_assert_event (back, 1, (t & 0xFFFFFF) + 20000000, 2, 1, 1);
+    evs_test_assert_event (back, 0, t, 1, 1, 1);
+    evs_test_assert_event (back, 1, t + 20000000, 2, 1, 1);
     g_unlink (path);
   }
 

@@ -89,6 +89,7 @@ struct _EvsRawReader
   guint          word_size;
   guint          height;
   gboolean       legacy_order; /* EVT 2.1: high 32-bit half first */
+  gint64         time_origin;  /* evscope_time_origin_us, added to every time */
 
   /* Decoder state (all formats) */
   gboolean       have_th;
@@ -909,16 +910,29 @@ evs_raw_reader_decode (EvsReader      *reader,
                        GError        **error)
 {
   EvsRawReader *self = (EvsRawReader *) reader;
+  gsize start = chunk->n_events;
+  gboolean ok;
 
   switch (self->word_size)
     {
     case 4:
-      return evs_raw_reader_decode_evt2 (self, chunk, error);
+      ok = evs_raw_reader_decode_evt2 (self, chunk, error);
+      break;
     case 8:
-      return evs_raw_reader_decode_evt21 (self, chunk, error);
+      ok = evs_raw_reader_decode_evt21 (self, chunk, error);
+      break;
     default:
-      return evs_raw_reader_decode_evt3 (self, chunk, error);
+      ok = evs_raw_reader_decode_evt3 (self, chunk, error);
+      break;
     }
+
+  /* Evscope's writer stores times far beyond the first loops (Unix epoch
+   * µs, say) relative to an origin stated in the header. */
+  if (self->time_origin != 0)
+    for (gsize i = start; i < chunk->n_events; i++)
+      chunk->t[i] += self->time_origin;
+
+  return ok;
 }
 
 static void
@@ -1282,6 +1296,7 @@ _evs_raw_reader_new (const char  *path,
   g_autoptr(EvsRawReader) self = NULL;
   EvsRecordingInfo *info;
   guint64 header_size = 0;
+  const char *origin;
 
   self = g_object_new (EVS_TYPE_RAW_READER, NULL);
   info = _evs_reader_get_info_mut (EVS_READER (self));
@@ -1306,6 +1321,17 @@ _evs_raw_reader_new (const char  *path,
   self->height = info->height;
   self->payload_offset = evs_file_source_tell (self->source);
   info->time_shift_us = peek_time_shift (self);
+
+  origin = evs_recording_info_lookup (info, "evscope_time_origin_us");
+  if (origin != NULL
+      && !g_ascii_string_to_signed (origin, 10, 0, G_MAXINT64 / 2, &self->time_origin, NULL))
+    {
+      g_set_error (error, EVS_ERROR, EVS_ERROR_CORRUPT,
+                   "“%s” states an invalid time origin “%s” in its header", path, origin);
+      return NULL;
+    }
+  if (self->time_origin != 0)
+    info->time_shift_us += self->time_origin;
 
   return EVS_READER (g_steal_pointer (&self));
 }

@@ -78,6 +78,10 @@ struct _EvsRawWriter
   gint64     cur_th;     /* full TIME_HIGH count (t >> 6 or t >> 12); -1 before the first */
   guint32    cur_tl;     /* EVT 3.0 */
   gint32     cur_y;      /* EVT 3.0; -1 before the first */
+
+  GString       *header;     /* written with the first events */
+  gint64         origin;     /* subtracted from every time, stated in the header */
+  EvsEventChunk *shifted;    /* the chunk with @origin subtracted */
 };
 
 G_DEFINE_FINAL_TYPE (EvsRawWriter, evs_raw_writer, EVS_TYPE_WRITER)
@@ -212,14 +216,40 @@ evs_raw_writer_begin (EvsWriter  *writer,
         }
       append_line (header, key, value);
     }
-  g_string_append (header, "% end\n");
-
   self->buffer = g_malloc (BUFFER_SIZE + BUFFER_SLACK);
   self->len = 0;
   self->cur_th = -1;
   self->cur_y = -1;
+  self->header = g_steal_pointer (&header);
 
-  return _evs_writer_write_bytes (writer, header->str, header->len, error);
+  return TRUE;
+}
+
+/* The header waits for the first event: a recording that starts beyond a
+ * thousand time loops (Unix epoch µs from AEDAT, say) cannot be written by
+ * walking the loops, so its times are stored relative to a whole number of
+ * loops stated as `evscope_time_origin_us`; Evscope's reader adds it back,
+ * other readers see the times modulo the loop, as Metavision's time shift
+ * would show them anyway. */
+static gboolean
+write_header (EvsRawWriter  *self,
+              gint64         first_t,
+              GError       **error)
+{
+  g_autoptr(GString) header = g_steal_pointer (&self->header);
+  guint loop_bits = self->format == EVS_FORMAT_EVT3 ? 24 : 34;
+
+  if (first_t >> loop_bits > 1024)
+    {
+      g_autofree char *origin = NULL;
+
+      self->origin = (first_t >> loop_bits) << loop_bits;
+      origin = g_strdup_printf ("%" G_GINT64_FORMAT, self->origin);
+      append_line (header, "evscope_time_origin_us", origin);
+    }
+  g_string_append (header, "% end\n");
+
+  return _evs_writer_write_bytes (EVS_WRITER (self), header->str, header->len, error);
 }
 
 /* Checks a whole chunk in one vectorisable pass; on failure, names the first
@@ -593,6 +623,22 @@ evs_raw_writer_write (EvsWriter            *writer,
   if (!check_chunk (self, chunk, error))
     return FALSE;
 
+  if (self->header != NULL && !write_header (self, chunk->t[0], error))
+    return FALSE;
+
+  if (self->origin != 0)
+    {
+      const EvsEventChunk *input = chunk;
+
+      if (self->shifted == NULL)
+        self->shifted = evs_event_chunk_new (input->n_events);
+      evs_event_chunk_clear (self->shifted);
+      evs_event_chunk_append_range (self->shifted, input, 0, input->n_events);
+      for (gsize i = 0; i < self->shifted->n_events; i++)
+        self->shifted->t[i] -= self->origin;
+      chunk = self->shifted;
+    }
+
   if (self->format == EVS_FORMAT_EVT2)
     ok = write_evt2 (self, chunk, error);
   else if (self->format == EVS_FORMAT_EVT21)
@@ -603,7 +649,7 @@ evs_raw_writer_write (EvsWriter            *writer,
     return FALSE;
 
   self->n_done += chunk->n_events;
-  self->last_t = chunk->t[chunk->n_events - 1];
+  self->last_t = chunk->t[chunk->n_events - 1] + self->origin;
   self->have_last = TRUE;
 
   if (self->len >= BUFFER_SIZE)
@@ -615,7 +661,12 @@ static gboolean
 evs_raw_writer_finish (EvsWriter  *writer,
                        GError    **error)
 {
-  return flush ((EvsRawWriter *) writer, error);
+  EvsRawWriter *self = (EvsRawWriter *) writer;
+
+  if (self->header != NULL && !write_header (self, 0, error))
+    return FALSE;
+
+  return flush (self, error);
 }
 
 static void
@@ -624,6 +675,9 @@ evs_raw_writer_finalize (GObject *object)
   EvsRawWriter *self = (EvsRawWriter *) object;
 
   g_clear_pointer (&self->buffer, g_free);
+  if (self->header != NULL)
+    g_string_free (self->header, TRUE);
+  g_clear_pointer (&self->shifted, evs_event_chunk_unref);
 
   G_OBJECT_CLASS (evs_raw_writer_parent_class)->finalize (object);
 }
