@@ -24,5 +24,7 @@
 #include "evs-events.h"
 #include "evs-format.h"
 #include "evs-index.h"
+#include "evs-loader.h"
 #include "evs-reader.h"
+#include "evs-render.h"
 #include "evs-writer.h"

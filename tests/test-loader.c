@@ -1,0 +1,292 @@
+/* test-loader.c
+ *
+ * Copyright 2026 The Evscope authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <http://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "evs-test-synth.h"
+#include "evs-test-utils.h"
+
+#include <glib/gstdio.h>
+
+#define ITER_CONTEXT_WHILE(cond)                                         \
+  G_STMT_START {                                                         \
+    gint64 _deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;    \
+    while (cond)                                                         \
+      {                                                                  \
+        g_assert_cmpint (g_get_monotonic_time (), <, _deadline);         \
+        g_main_context_iteration (NULL, TRUE);                           \
+      }                                                                  \
+  } G_STMT_END
+
+static char *tmp_dir;
+static char *synth_path;
+
+static const char *
+get_synth (void)
+{
+  if (synth_path == NULL)
+    {
+      synth_path = g_build_filename (tmp_dir, "synth.dat", NULL);
+      evs_test_write_synthetic (synth_path, EVS_FORMAT_DAT, 640, 480, 400000, 5000, 2000000, 11);
+    }
+  return synth_path;
+}
+
+static void
+test_sync (void)
+{
+  g_autoptr(EvsLoader) loader = evs_loader_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsEventChunk) all = NULL;
+  g_autoptr(EvsFrame) frame = NULL;
+  g_autoptr(EvsFrame) direct = NULL;
+  EvsEventChunk *first;
+  EvsIndex *index;
+  EvsRenderParams params;
+  gsize n_first;
+
+  g_assert_true (evs_loader_load (loader, get_synth (), NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_nonnull (evs_loader_get_info (loader));
+  g_assert_cmpint (evs_loader_get_info (loader)->format, ==, EVS_FORMAT_DAT);
+  g_assert_cmpuint (evs_loader_get_width (loader), ==, 640);
+  g_assert_cmpuint (evs_loader_get_height (loader), ==, 480);
+  g_assert_cmpfloat (evs_loader_get_fraction (loader), ==, 1.0);
+  g_assert_cmpuint (evs_loader_get_n_events (loader), ==, 400000);
+  index = evs_loader_get_index (loader);
+  g_assert_nonnull (index);
+  g_assert_cmpuint (evs_index_get_n_events (index), ==, 400000);
+  g_assert_cmpint (evs_index_get_t_first (index), ==, 5000);
+
+  /* The first 10 ms, exactly */
+  all = evs_test_read_all (get_synth (), 65536, &error);
+  g_assert_no_error (error);
+  n_first = evs_event_chunk_lower_bound (all, 5000 + EVS_LOADER_FIRST_WINDOW_US);
+  first = evs_loader_get_first_events (loader);
+  g_assert_nonnull (first);
+  g_assert_cmpuint (first->n_events, ==, n_first);
+  g_assert_cmpuint (n_first, ==, 2000);
+  evs_test_assert_chunks_equal (first, 0, all, 0, n_first);
+
+  /* Rendering through the loader equals rendering the events directly. */
+  evs_render_params_init (&params);
+  params.t_end = 1234567;
+  params.window_us = 20000;
+  frame = evs_loader_render (loader, &params, NULL, &error);
+  g_assert_no_error (error);
+  direct = evs_render_events (640, 480, &params, all);
+  g_assert_true (g_bytes_equal (frame->pixels, direct->pixels));
+  g_assert_cmpuint (frame->n_events, ==, 4000);
+  g_assert_cmpuint (evs_frame_count_non_background (frame), >, 1000);
+
+  /* A loader loads once. */
+  g_assert_false (evs_loader_load (loader, get_synth (), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+}
+
+static void
+notify_cb (GObject    *object,
+           GParamSpec *pspec,
+           gpointer    user_data)
+{
+  guint *counter = user_data;
+
+  (*counter)++;
+}
+
+static void
+load_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GError **error = user_data;
+  gboolean ok = evs_loader_load_finish (EVS_LOADER (object), result, error);
+
+  g_assert_true (ok == (*error == NULL));
+  *(gboolean *) ((GError **) user_data + 1) = TRUE;
+}
+
+typedef struct
+{
+  EvsFrame *frame;
+  GError   *error;
+  gboolean  done;
+} RenderResult;
+
+static void
+render_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  RenderResult *r = user_data;
+
+  r->frame = evs_loader_render_finish (EVS_LOADER (object), result, &r->error);
+  r->done = TRUE;
+}
+
+/* The asynchronous path: the first frame arrives before the index, the
+ * properties are notified on this thread, latest render wins. */
+static void
+test_async (void)
+{
+  g_autoptr(EvsLoader) loader = evs_loader_new ();
+  struct { GError *error; gboolean done; } load = { NULL, FALSE };
+  RenderResult first = { 0 }, r1 = { 0 }, r2 = { 0 };
+  guint n_fraction = 0, n_info = 0, n_index = 0;
+  EvsRenderParams params;
+
+  g_signal_connect (loader, "notify::fraction", G_CALLBACK (notify_cb), &n_fraction);
+  g_signal_connect (loader, "notify::info", G_CALLBACK (notify_cb), &n_info);
+  g_signal_connect (loader, "notify::index", G_CALLBACK (notify_cb), &n_index);
+
+  evs_render_params_init (&params);
+  params.t_end = 5000 + 10000;
+  evs_loader_load_async (loader, get_synth (), NULL, load_cb, &load);
+  evs_loader_render_async (loader, &params, NULL, render_cb, &first);
+
+  ITER_CONTEXT_WHILE (!first.done || !load.done);
+  g_assert_no_error (load.error);
+  g_assert_no_error (first.error);
+  g_assert_cmpuint (first.frame->n_events, ==, 2000);
+  g_assert_cmpuint (n_info, ==, 1);
+  g_assert_cmpuint (n_index, ==, 1);
+  g_assert_cmpuint (n_fraction, >=, 1);
+  g_assert_nonnull (evs_loader_get_index (loader));
+
+  /* Two requests back to back: the second always completes; the first is
+   * either served already or cancelled, never lost. */
+  params.t_end = 700000;
+  evs_loader_render_async (loader, &params, NULL, render_cb, &r1);
+  params.t_end = 900000;
+  evs_loader_render_async (loader, &params, NULL, render_cb, &r2);
+  ITER_CONTEXT_WHILE (!r1.done || !r2.done);
+  g_assert_no_error (r2.error);
+  g_assert_cmpint (r2.frame->t_end, ==, 900000);
+  if (r1.error != NULL)
+    g_assert_error (r1.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  else
+    g_assert_cmpint (r1.frame->t_end, ==, 700000);
+
+  g_clear_pointer (&first.frame, evs_frame_unref);
+  g_clear_pointer (&r1.frame, evs_frame_unref);
+  g_clear_pointer (&r2.frame, evs_frame_unref);
+  g_clear_error (&r1.error);
+}
+
+static void
+test_cancel (void)
+{
+  g_autofree char *big = g_build_filename (tmp_dir, "big.dat", NULL);
+  g_autoptr(EvsLoader) loader = evs_loader_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  struct { GError *error; gboolean done; } load = { NULL, FALSE };
+
+  evs_test_write_synthetic (big, EVS_FORMAT_DAT, 640, 480, 3000000, 0, 10000000, 5);
+
+  evs_loader_load_async (loader, big, cancellable, load_cb, &load);
+  ITER_CONTEXT_WHILE (evs_loader_get_info (loader) == NULL && !load.done);
+  g_cancellable_cancel (cancellable);
+  ITER_CONTEXT_WHILE (!load.done);
+
+  /* Either the scan noticed the cancellation, or it was already done. */
+  if (load.error != NULL)
+    {
+      g_assert_error (load.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_null (evs_loader_get_index (loader));
+      g_clear_error (&load.error);
+    }
+  g_unlink (big);
+}
+
+static void
+test_errors (void)
+{
+  g_autofree char *missing = g_build_filename (tmp_dir, "missing.raw", NULL);
+  g_autofree char *garbage = g_build_filename (tmp_dir, "garbage.bin", NULL);
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(EvsLoader) loader = evs_loader_new ();
+
+    g_assert_false (evs_loader_load (loader, missing, NULL, &error));
+    g_assert_nonnull (error);
+    g_assert_null (evs_loader_get_info (loader));
+    g_clear_error (&error);
+  }
+
+  g_assert_true (g_file_set_contents (garbage, "\x01\x02 not an event file \xff", -1, NULL));
+  {
+    g_autoptr(EvsLoader) loader = evs_loader_new ();
+    EvsRenderParams params;
+
+    g_assert_false (evs_loader_load (loader, garbage, NULL, &error));
+    g_assert_nonnull (error);
+    g_test_message ("garbage: %s", error->message);
+    g_clear_error (&error);
+
+    /* Rendering without an open recording is an error, not a crash. */
+    evs_render_params_init (&params);
+    g_assert_null (evs_loader_render (loader, &params, NULL, &error));
+    g_assert_nonnull (error);
+  }
+}
+
+static void
+test_fixture (void)
+{
+  g_autofree char *path = evs_test_fixture ("expelliarmus/NCARS_obj_004397_td.dat");
+  g_autoptr(EvsLoader) loader = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL)
+    return;
+
+  loader = evs_loader_new ();
+  g_assert_true (evs_loader_load (loader, path, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (evs_loader_get_n_events (loader), ==, 4407);
+  /* No geometry in the header: the frame covers the events (x ≤ 53, y ≤ 60). */
+  g_assert_cmpuint (evs_loader_get_width (loader), ==, 54);
+  g_assert_cmpuint (evs_loader_get_height (loader), ==, 61);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  tmp_dir = evs_test_make_tmp_dir ();
+
+  g_test_add_func ("/evs/loader/sync", test_sync);
+  g_test_add_func ("/evs/loader/async", test_async);
+  g_test_add_func ("/evs/loader/cancel", test_cancel);
+  g_test_add_func ("/evs/loader/errors", test_errors);
+  g_test_add_func ("/evs/loader/fixture", test_fixture);
+
+  ret = g_test_run ();
+
+  evs_test_remove_tree (tmp_dir);
+  g_free (tmp_dir);
+  g_free (synth_path);
+  return ret;
+}
