@@ -235,10 +235,12 @@ update_overlay (EvsWindow *self)
   g_autofree char *total = NULL;
   g_autofree char *now = NULL;
 
-  now = format_seconds (evs_session_get_time (self->session));
+  /* The playback bar counts from the start of the recording. */
+  now = format_seconds (evs_session_get_time (self->session) - evs_session_get_t_first (self->session));
   if (evs_session_get_indexed (self->session))
     {
-      total = format_seconds (evs_session_get_t_last (self->session));
+      total = format_seconds (evs_session_get_t_last (self->session) + 1
+                              - evs_session_get_t_first (self->session));
       text = g_strdup_printf ("%s / %s", now, total);
     }
   else
@@ -735,6 +737,20 @@ playing_cb (EvsWindow *self)
 static void
 view_mode_cb (EvsWindow *self)
 {
+  gboolean accumulate = evs_session_get_view_mode (self->session) == EVS_VIEW_MODE_ACCUMULATE;
+  gboolean exponential = evs_session_get_decay (self->session) == EVS_DECAY_EXPONENTIAL;
+
+  /* Only the parameters of the mode on show are editable. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->style_row), accumulate);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->decay_row), accumulate);
+  gtk_widget_set_sensitive (gtk_widget_get_ancestor (GTK_WIDGET (self->contrast_scale),
+                                                     ADW_TYPE_ACTION_ROW), accumulate);
+  gtk_widget_set_sensitive (gtk_widget_get_ancestor (GTK_WIDGET (self->tau_spin),
+                                                     ADW_TYPE_ACTION_ROW), !accumulate || exponential);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->colormap_row), !accumulate);
+  gtk_widget_set_sensitive (gtk_widget_get_ancestor (GTK_WIDGET (self->split_switch),
+                                                     ADW_TYPE_ACTION_ROW), !accumulate);
+
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW_MODE]);
 }
 
@@ -1169,6 +1185,8 @@ evs_window_init (EvsWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::view-mode", G_CALLBACK (view_mode_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::decay", G_CALLBACK (view_mode_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "load-failed", G_CALLBACK (load_failed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "render-failed", G_CALLBACK (render_failed_cb), self,
@@ -1188,6 +1206,9 @@ evs_window_init (EvsWindow *self)
 
   populate_recent (self);
   session_state_cb (self);
+  /* The settings may have changed these before the handlers were connected. */
+  view_mode_cb (self);
+  playing_cb (self);
 }
 
 EvsWindow *
