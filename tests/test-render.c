@@ -24,6 +24,7 @@
 #include "evs-test-utils.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 /* Golden pixel values for tiny inputs.  Colours: ON 0xffc83c, OFF 0x3c8cff,
  * background black; premultiplied ARGB32 read back as 0xAARRGGBB. */
@@ -344,6 +345,92 @@ test_render_window (void)
   evs_test_remove_tree (dir);
 }
 
+/* evscope-cli render writes exactly the pixels the viewer shows. */
+static void
+test_cli_render (void)
+{
+  const char *cli = g_getenv ("EVSCOPE_CLI");
+  g_autofree char *dir = NULL;
+  g_autofree char *in = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsLoader) loader = NULL;
+  g_autoptr(EvsFrame) frame = NULL;
+  EvsRenderParams params;
+  cairo_surface_t *png;
+  guint8 *data;
+  int status, stride;
+
+  if (cli == NULL)
+    {
+      g_test_skip ("EVSCOPE_CLI is not set");
+      return;
+    }
+
+  dir = evs_test_make_tmp_dir ();
+  in = g_build_filename (dir, "in.dat", NULL);
+  out = g_build_filename (dir, "out.png", NULL);
+  evs_test_write_synthetic (in, EVS_FORMAT_DAT, 320, 240, 100000, 0, 1000000, 4);
+
+  {
+    const char *argv[] = { cli, "render", in, out, "--at-us", "456789", "--window-us", "30000",
+                           "--mode", "time-surface", "--colormap", "inferno", "--tau-us", "3000",
+                           "--split-polarity", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &err, &status, &error));
+    g_assert_no_error (error);
+    g_test_message ("%s", err);
+    g_assert_true (g_spawn_check_wait_status (status, &error));
+    g_assert_no_error (error);
+  }
+
+  evs_render_params_init (&params);
+  params.mode = EVS_VIEW_MODE_TIME_SURFACE;
+  params.t_end = 456789;
+  params.window_us = 30000;
+  params.colormap = EVS_COLORMAP_INFERNO;
+  params.tau_us = 3000;
+  params.split_polarity = TRUE;
+  loader = evs_loader_new ();
+  g_assert_true (evs_loader_load (loader, in, NULL, &error));
+  frame = evs_loader_render (loader, &params, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (evs_frame_count_non_background (frame), >, 100);
+
+  png = cairo_image_surface_create_from_png (out);
+  g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (png), ==, 320);
+  g_assert_cmpint (cairo_image_surface_get_height (png), ==, 240);
+  data = cairo_image_surface_get_data (png);
+  stride = cairo_image_surface_get_stride (png);
+  for (guint y = 0; y < 240; y++)
+    for (guint x = 0; x < 320; x++)
+      {
+        guint32 expected = evs_frame_get_pixel (frame, x, y);
+
+        /* Opaque frames are saved as RGB. */
+        g_assert_cmphex (expected >> 24, ==, 0xff);
+        g_assert_cmphex (*(guint32 *) (gpointer) (data + y * stride + x * 4) & 0xffffff, ==,
+                         expected & 0xffffff);
+      }
+  cairo_surface_destroy (png);
+
+  /* Pipelines are refused clearly for now */
+  {
+    const char *argv[] = { cli, "render", in, out, "--pipeline", "p.json", NULL };
+    g_autofree char *err2 = NULL;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &err2, &status, &error));
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (err2, "--pipeline"));
+  }
+
+  evs_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -357,6 +444,7 @@ main (int    argc,
   g_test_add_func ("/evs/render/colormap-top", test_colormap_top);
   g_test_add_func ("/evs/render/png", test_png_round_trip);
   g_test_add_func ("/evs/render/window", test_render_window);
+  g_test_add_func ("/evs/render/cli", test_cli_render);
 
   return g_test_run ();
 }

@@ -121,6 +121,13 @@ format_seconds (gint64 us)
 }
 
 static char *
+format_count (guint64 n)
+{
+  /* Digit grouping from the locale */
+  return g_strdup_printf ("%'" G_GUINT64_FORMAT, n);
+}
+
+static char *
 format_duration (gint64 us)
 {
   if (us < 1000)
@@ -202,14 +209,19 @@ update_info (EvsWindow *self)
       g_autofree char *t0 = format_seconds (evs_session_get_t_first (self->session));
       g_autofree char *t1 = format_seconds (evs_session_get_t_last (self->session));
 
-      events = g_strdup_printf (_("%'" G_GUINT64_FORMAT " (%'" G_GUINT64_FORMAT " ON, %'"
-                                  G_GUINT64_FORMAT " OFF)"), n, on, n - on);
+      g_autofree char *n_str = format_count (n);
+      g_autofree char *on_str = format_count (on);
+      g_autofree char *off_str = format_count (n - on);
+
+      /* Translators: event counts: all, ON, OFF */
+      events = g_strdup_printf (_("%s (%s ON, %s OFF)"), n_str, on_str, off_str);
       range = g_strdup_printf ("%s – %s", t0, t1);
     }
   else
     {
-      events = g_strdup_printf (_("Counting… %'" G_GUINT64_FORMAT),
-                                evs_loader_get_n_events (loader));
+      g_autofree char *n_str = format_count (evs_loader_get_n_events (loader));
+
+      events = g_strdup_printf (_("Counting… %s"), n_str);
       range = g_strdup (_("Indexing…"));
     }
 
@@ -231,6 +243,7 @@ update_overlay (EvsWindow *self)
   g_autofree char *t = NULL;
   g_autofree char *window = NULL;
   g_autofree char *rate = NULL;
+  g_autofree char *count = NULL;
   g_autofree char *text = NULL;
   g_autofree char *total = NULL;
   g_autofree char *now = NULL;
@@ -258,8 +271,8 @@ update_overlay (EvsWindow *self)
   window = format_duration (frame->t_end - frame->t_start);
   rate = format_rate (frame->n_events / ((frame->t_end - frame->t_start) / 1e6));
   /* Translators: overlay: time at the window end, window length, events, rate */
-  text = g_strdup_printf (_("t %s  ·  window %s  ·  %'" G_GUINT64_FORMAT " events  ·  %s"),
-                          t, window, frame->n_events, rate);
+  count = format_count (frame->n_events);
+  text = g_strdup_printf (_("t %s  ·  window %s  ·  %s events  ·  %s"), t, window, count, rate);
   gtk_label_set_label (self->overlay_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->overlay_label), TRUE);
 }
