@@ -345,6 +345,68 @@ test_render_window (void)
   evs_test_remove_tree (dir);
 }
 
+/* One renderer reused frame after frame (as the loader does), with frames
+ * kept alive or released in any order, gives exactly what a fresh renderer
+ * gives: dense and sparse frames, both modes, recycled buffers. */
+static void
+test_reuse (void)
+{
+  g_autoptr(EvsEventChunk) events = evs_event_chunk_new (60000);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autoptr(EvsRenderer) renderer = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func ((GDestroyNotify) evs_frame_unref);
+  g_autoptr(GPtrArray) copies = g_ptr_array_new_with_free_func ((GDestroyNotify) evs_frame_unref);
+  EvsRenderParams params;
+
+  for (guint i = 0; i < 60000; i++)
+    evs_event_chunk_push (events, i, g_rand_int_range (rand, 0, 40), g_rand_int_range (rand, 0, 30),
+                          g_rand_int_range (rand, 0, 2));
+
+  params_for (&params, EVS_VIEW_MODE_ACCUMULATE, 100, 100);
+  renderer = evs_renderer_new (40, 30, &params);
+
+  for (guint k = 0; k < 40; k++)
+    {
+      g_autoptr(EvsFrame) fresh = NULL;
+      EvsFrame *reused;
+
+      /* Windows from 3 events (sparse) to 20000 (every pixel) */
+      params_for (&params, k % 3 == 2 ? EVS_VIEW_MODE_TIME_SURFACE : EVS_VIEW_MODE_ACCUMULATE,
+                  g_rand_int_range (rand, 100, 60000), (k % 2) ? 3 : g_rand_int_range (rand, 10, 20000));
+      params.decay = k % 3;
+      params.tau_us = 500;
+      evs_renderer_reset (renderer, &params);
+      evs_renderer_add (renderer, events);
+      reused = evs_renderer_finish (renderer);
+      fresh = evs_render_events (40, 30, &params, events);
+
+      g_assert_true (g_bytes_equal (reused->pixels, fresh->pixels));
+      g_assert_cmpmem (reused->counts, 40 * 30 * 2, fresh->counts, 40 * 30 * 2);
+      g_assert_cmpmem (reused->last_t, 40 * 30 * 4, fresh->last_t, 40 * 30 * 4);
+      g_assert_cmpuint (reused->n_events, ==, fresh->n_events);
+
+      /* Keep some frames, drop older ones out of order; a kept frame never
+       * changes while later frames are rendered. */
+      g_ptr_array_add (kept, reused);
+      g_ptr_array_add (copies, evs_render_events (40, 30, &params, events));
+      if (kept->len > 3)
+        {
+          guint drop = g_rand_int_range (rand, 0, kept->len);
+
+          g_ptr_array_remove_index (kept, drop);
+          g_ptr_array_remove_index (copies, drop);
+        }
+      for (guint j = 0; j < kept->len; j++)
+        {
+          EvsFrame *a = g_ptr_array_index (kept, j);
+          EvsFrame *b = g_ptr_array_index (copies, j);
+
+          g_assert_true (g_bytes_equal (a->pixels, b->pixels));
+          g_assert_cmpmem (a->counts, 40 * 30 * 2, b->counts, 40 * 30 * 2);
+        }
+    }
+}
+
 /* evscope-cli render writes exactly the pixels the viewer shows. */
 static void
 test_cli_render (void)
@@ -444,6 +506,7 @@ main (int    argc,
   g_test_add_func ("/evs/render/colormap-top", test_colormap_top);
   g_test_add_func ("/evs/render/png", test_png_round_trip);
   g_test_add_func ("/evs/render/window", test_render_window);
+  g_test_add_func ("/evs/render/reuse", test_reuse);
   g_test_add_func ("/evs/render/cli", test_cli_render);
 
   return g_test_run ();

@@ -68,6 +68,8 @@ struct _EvsLoader
   /* Worker-only (the loader thread) */
   EvsReader        *scan_reader;
   EvsReader        *view_reader;
+  EvsRenderer      *renderer;      /* reused across renders */
+  EvsEventChunk    *render_chunk;
 
   /* Published by the worker, guarded by mutex */
   GMutex            mutex;
@@ -283,8 +285,16 @@ serve_render (EvsLoader *self)
     }
 
   params = g_task_get_task_data (task);
-  frame = evs_render_window (self->view_reader, width, height, params,
-                             g_task_get_cancellable (task), &error);
+  if (self->renderer == NULL || evs_renderer_get_width (self->renderer) != width
+      || evs_renderer_get_height (self->renderer) != height)
+    {
+      g_clear_pointer (&self->renderer, evs_renderer_free);
+      self->renderer = evs_renderer_new (width, height, params);
+    }
+  if (self->render_chunk == NULL)
+    self->render_chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
+  frame = evs_renderer_render_window (self->renderer, self->view_reader, self->render_chunk,
+                                      params, g_task_get_cancellable (task), &error);
   if (frame == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -478,6 +488,8 @@ evs_loader_finalize (GObject *object)
 
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->renderer, evs_renderer_free);
+  g_clear_pointer (&self->render_chunk, evs_event_chunk_unref);
   g_clear_pointer (&self->pub_message, g_free);
   g_clear_pointer (&self->pub_info, evs_recording_info_free);
   g_clear_pointer (&self->pub_index, evs_index_unref);

@@ -179,9 +179,9 @@ evs_frame_unref (EvsFrame *frame)
 
   if (g_atomic_ref_count_dec (&frame->ref_count))
     {
+      /* counts and last_t live in the same block as the pixels, released
+       * with the last reference to the bytes (a texture may hold them). */
       g_clear_pointer (&frame->pixels, g_bytes_unref);
-      g_free (frame->counts);
-      g_free (frame->last_t);
       g_free (frame);
     }
 }
@@ -211,7 +211,7 @@ evs_frame_lookup (const EvsFrame *frame,
   if (count != NULL)
     *count = frame->counts[i];
   if (last_t != NULL)
-    *last_t = frame->last_t[i] < 0 ? -1 : frame->t_start + frame->last_t[i];
+    *last_t = frame->last_t[i] == 0 ? -1 : frame->t_start + frame->last_t[i] - 1;
 
   return TRUE;
 }
@@ -350,7 +350,159 @@ evs_frame_save_png (EvsFrame    *frame,
   return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
 }
 
+/* Frame buffers are recycled: a fresh multi-megabyte allocation per frame
+ * costs a page fault per 4 KiB on first touch, more than the rendering
+ * itself.  A block holds a frame's pixels, counts and last times; it goes
+ * back to its pool when the last reference to the frame's pixel GBytes is
+ * dropped (the frame, or a texture wrapping the bytes).  A recycled block
+ * remembers which pixels it set, so preparing it costs O(pixels touched). */
+
+typedef struct _FramePool FramePool;
+
+typedef struct
+{
+  FramePool *pool;
+  gsize      n_pixels;
+  guint32   *pixels;
+  guint16   *counts;
+  gint32    *last_t;
+  guint32   *dirty;      /* pixels that are not background / not zero */
+  gsize      n_dirty;
+  guint32    background; /* what the other pixels hold… */
+  gboolean   filled;     /* …once filled */
+} FrameBlock;
+
+struct _FramePool
+{
+  gatomicrefcount ref_count;
+  GMutex          mutex;
+  GPtrArray      *spare;  /* FrameBlock */
+  gsize           n_pixels;
+};
+
+#define MAX_SPARE_BLOCKS 2
+
+/* Above this share of touched pixels, a sequential pass over all pixels is
+ * cheaper than scattered accesses through the touched list. */
+static inline gboolean
+is_dense (gsize n_touched,
+          gsize n_pixels)
+{
+  return n_touched > n_pixels / 8;
+}
+
+static void
+frame_block_free (FrameBlock *block)
+{
+  g_free (block->pixels);
+  g_free (block->counts);
+  g_free (block->last_t);
+  g_free (block->dirty);
+  g_free (block);
+}
+
+static FramePool *
+frame_pool_new (gsize n_pixels)
+{
+  FramePool *pool = g_new0 (FramePool, 1);
+
+  g_atomic_ref_count_init (&pool->ref_count);
+  g_mutex_init (&pool->mutex);
+  pool->spare = g_ptr_array_new ();
+  pool->n_pixels = n_pixels;
+  return pool;
+}
+
+static FramePool *
+frame_pool_ref (FramePool *pool)
+{
+  g_atomic_ref_count_inc (&pool->ref_count);
+  return pool;
+}
+
+static void
+frame_pool_unref (FramePool *pool)
+{
+  if (!g_atomic_ref_count_dec (&pool->ref_count))
+    return;
+
+  for (guint i = 0; i < pool->spare->len; i++)
+    frame_block_free (g_ptr_array_index (pool->spare, i));
+  g_ptr_array_unref (pool->spare);
+  g_mutex_clear (&pool->mutex);
+  g_free (pool);
+}
+
+static FrameBlock *
+frame_pool_acquire (FramePool *pool)
+{
+  FrameBlock *block = NULL;
+
+  g_mutex_lock (&pool->mutex);
+  if (pool->spare->len > 0)
+    block = g_ptr_array_steal_index_fast (pool->spare, pool->spare->len - 1);
+  g_mutex_unlock (&pool->mutex);
+
+  if (block == NULL)
+    {
+      gsize n = MAX (pool->n_pixels, 1);
+
+      block = g_new0 (FrameBlock, 1);
+      block->n_pixels = pool->n_pixels;
+      block->pixels = g_new (guint32, n);
+      block->counts = g_new0 (guint16, n);
+      block->last_t = g_new0 (gint32, n);
+    }
+  else if (is_dense (block->n_dirty, block->n_pixels))
+    {
+      block->filled = FALSE;
+      memset (block->counts, 0, block->n_pixels * sizeof (guint16));
+      memset (block->last_t, 0, block->n_pixels * sizeof (gint32));
+    }
+  else
+    {
+      for (gsize i = 0; i < block->n_dirty; i++)
+        {
+          guint32 px = block->dirty[i];
+
+          block->pixels[px] = block->background;
+          block->counts[px] = 0;
+          block->last_t[px] = 0;
+        }
+    }
+  block->n_dirty = 0;
+  block->pool = frame_pool_ref (pool);
+
+  return block;
+}
+
+static void
+frame_block_release (gpointer data)
+{
+  FrameBlock *block = data;
+  FramePool *pool = g_steal_pointer (&block->pool);
+
+  g_mutex_lock (&pool->mutex);
+  if (pool->spare->len < MAX_SPARE_BLOCKS)
+    {
+      g_ptr_array_add (pool->spare, block);
+      block = NULL;
+    }
+  g_mutex_unlock (&pool->mutex);
+
+  if (block != NULL)
+    frame_block_free (block);
+  frame_pool_unref (pool);
+}
+
 /* EvsRenderer */
+
+/* 16 bytes per pixel: four per cache line, one miss per event. */
+typedef struct
+{
+  gint32 last[2];   /* OFF, ON: time − t_start + 1, or 0 when none */
+  float  weight[2]; /* OFF, ON (accumulation) */
+} PixelState;
 
 struct _EvsRenderer
 {
@@ -359,17 +511,36 @@ struct _EvsRenderer
   guint           height;
   gint64          t_start;
   guint64         n_events;
-  float          *weight;  /* 2 per pixel: OFF, ON (accumulation only) */
-  gint32         *last;    /* 2 per pixel: OFF, ON, relative to t_start, or -1 */
+  PixelState     *state;
   guint16        *counts;
+  guint32        *touched;    /* pixels with at least one event, in first-touch order */
+  gsize           n_touched;
+  gsize           touched_capacity;
+  FramePool      *pool;
 };
+
+static void
+set_params (EvsRenderer           *self,
+            const EvsRenderParams *params)
+{
+  self->params = *params;
+  self->params.window_us = CLAMP (params->window_us, 1, MAX_WINDOW_US);
+  if (!(self->params.contrast > 0.0))
+    self->params.contrast = 1.0;
+  if (!(self->params.tau_us >= 1.0))
+    self->params.tau_us = 1.0;
+  self->t_start = self->params.t_end - self->params.window_us;
+  self->n_events = 0;
+}
 
 /**
  * evs_renderer_new:
  *
- * Creates the per-pixel state for one frame of @width × @height.  Feed it
+ * Creates the per-pixel state for frames of @width × @height.  Feed it
  * the window's events with evs_renderer_add() (events outside the window or
- * the sensor are ignored) and get the frame with evs_renderer_finish().
+ * the sensor are ignored), get the frame with evs_renderer_finish(), and
+ * reuse it for the next frame with evs_renderer_reset(): the state is
+ * allocated once, and a reset costs O(pixels touched).
  */
 EvsRenderer *
 evs_renderer_new (guint                  width,
@@ -382,23 +553,59 @@ evs_renderer_new (guint                  width,
   g_return_val_if_fail (params != NULL, NULL);
 
   self = g_new0 (EvsRenderer, 1);
-  self->params = *params;
-  self->params.window_us = CLAMP (params->window_us, 1, MAX_WINDOW_US);
-  if (!(self->params.contrast > 0.0))
-    self->params.contrast = 1.0;
-  if (!(self->params.tau_us >= 1.0))
-    self->params.tau_us = 1.0;
   self->width = width;
   self->height = height;
-  self->t_start = self->params.t_end - self->params.window_us;
-
-  if (self->params.mode == EVS_VIEW_MODE_ACCUMULATE)
-    self->weight = g_new0 (float, 2 * n_pixels);
-  self->last = g_new (gint32, 2 * n_pixels);
-  memset (self->last, 0xff, 2 * n_pixels * sizeof (gint32));
-  self->counts = g_new0 (guint16, n_pixels);
+  /* Zeroed memory is the empty state: no faults until a pixel is touched. */
+  self->state = g_new0 (PixelState, MAX (n_pixels, 1));
+  self->counts = g_new0 (guint16, MAX (n_pixels, 1));
+  self->pool = frame_pool_new (n_pixels);
+  set_params (self, params);
 
   return self;
+}
+
+/**
+ * evs_renderer_reset:
+ *
+ * Empties the state for a new frame with @params, in O(pixels touched).
+ */
+void
+evs_renderer_reset (EvsRenderer           *self,
+                    const EvsRenderParams *params)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (params != NULL);
+
+  if (is_dense (self->n_touched, (gsize) self->width * self->height))
+    {
+      /* Sequential beats scattered when many pixels were touched. */
+      memset (self->state, 0, (gsize) self->width * self->height * sizeof (PixelState));
+      memset (self->counts, 0, (gsize) self->width * self->height * sizeof (guint16));
+    }
+  else
+    for (gsize i = 0; i < self->n_touched; i++)
+      {
+        guint32 px = self->touched[i];
+
+        memset (&self->state[px], 0, sizeof (PixelState));
+        self->counts[px] = 0;
+      }
+  self->n_touched = 0;
+  set_params (self, params);
+}
+
+guint
+evs_renderer_get_width (EvsRenderer *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->width;
+}
+
+guint
+evs_renderer_get_height (EvsRenderer *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->height;
 }
 
 void
@@ -407,61 +614,86 @@ evs_renderer_free (EvsRenderer *self)
   if (self == NULL)
     return;
 
-  g_free (self->weight);
-  g_free (self->last);
+  g_free (self->state);
   g_free (self->counts);
+  g_free (self->touched);
+  frame_pool_unref (self->pool);
   g_free (self);
+}
+
+static void
+grow_touched (EvsRenderer *self)
+{
+  gsize n_pixels = (gsize) self->width * self->height;
+
+  self->touched_capacity = MIN (MAX (self->touched_capacity * 2, 4096), n_pixels);
+  self->touched = g_renew (guint32, self->touched, self->touched_capacity);
 }
 
 void
 evs_renderer_add (EvsRenderer         *self,
                   const EvsEventChunk *chunk)
 {
-  const gint64 t_start = self->t_start;
-  const gint64 t_end = self->params.t_end;
-  const double window = (double) self->params.window_us;
-  const double inv_tau = 1.0 / self->params.tau_us;
-  const guint width = self->width, height = self->height;
-  const EvsDecay decay = self->params.decay;
+  gint64 t_start, t_end;
+  double window, inv_tau;
+  guint width, height;
+  EvsDecay decay;
+  gboolean weights;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (chunk != NULL);
+
+  t_start = self->t_start;
+  t_end = self->params.t_end;
+  window = (double) self->params.window_us;
+  inv_tau = 1.0 / self->params.tau_us;
+  width = self->width;
+  height = self->height;
+  decay = self->params.decay;
+  weights = self->params.mode == EVS_VIEW_MODE_ACCUMULATE;
 
   for (gsize i = 0; i < chunk->n_events; i++)
     {
       gint64 t = chunk->t[i];
       guint x = chunk->x[i], y = chunk->y[i];
       guint p = chunk->p[i] ? 1 : 0;
+      PixelState *st;
       gsize px;
 
       if (t < t_start || t >= t_end || x >= width || y >= height)
         continue;
 
       px = (gsize) y * width + x;
-      self->last[2 * px + p] = (gint32) (t - t_start);
+      st = &self->state[px];
+      if (self->counts[px] == 0)
+        {
+          if (self->n_touched == self->touched_capacity)
+            grow_touched (self);
+          self->touched[self->n_touched++] = (guint32) px;
+        }
       if (self->counts[px] != G_MAXUINT16)
         self->counts[px]++;
+      st->last[p] = (gint32) (t - t_start + 1);
       self->n_events++;
 
-      if (self->weight != NULL)
+      if (weights)
         {
-          double age = (double) (t_end - t);
           double w;
 
           switch (decay)
             {
             case EVS_DECAY_LINEAR:
-              w = 1.0 - age / window;
+              w = 1.0 - (double) (t_end - t) / window;
               break;
             case EVS_DECAY_EXPONENTIAL:
-              w = exp (-age * inv_tau);
+              w = exp (-(double) (t_end - t) * inv_tau);
               break;
             case EVS_DECAY_NONE:
             default:
               w = 1.0;
               break;
             }
-          self->weight[2 * px + p] += (float) w;
+          st->weight[p] += (float) w;
         }
     }
 }
@@ -471,108 +703,149 @@ surface_value (gint32 last,
                gint64 window,
                double inv_tau)
 {
-  if (last < 0)
+  if (last <= 0)
     return 0.0;
-  return exp (-(double) (window - last) * inv_tau);
+  /* last − 1 is the event's offset from t_start */
+  return exp (-(double) (window - (last - 1)) * inv_tau);
+}
+
+typedef struct
+{
+  double c;
+  double bg[3], on[3], off[3];
+  const guint32 *lut;
+  double inv_tau;
+} Shade;
+
+static inline guint32
+shade_pixel (const EvsRenderParams *params,
+             const Shade           *shade,
+             const PixelState      *st)
+{
+  if (params->mode == EVS_VIEW_MODE_ACCUMULATE)
+    {
+      double w_off = st->weight[0];
+      double w_on = st->weight[1];
+
+      if (params->style == EVS_ACCUMULATE_STYLE_SIGNED_GREY)
+        {
+          double v = CLAMP (shade->c * (w_on - w_off), -1.0, 1.0);
+          guint8 g = to_byte (0.5 + 0.5 * v);
+
+          return argb (g, g, g);
+        }
+      else
+        {
+          double a_on = MIN (1.0, shade->c * w_on);
+          double a_off = MIN (1.0, shade->c * w_off);
+          guint8 rgb[3];
+
+          for (guint k = 0; k < 3; k++)
+            rgb[k] = channel_clamp (shade->bg[k] + a_on * (shade->on[k] - shade->bg[k])
+                                    + a_off * (shade->off[k] - shade->bg[k]));
+          return argb (rgb[0], rgb[1], rgb[2]);
+        }
+    }
+  else
+    {
+      double s_off = surface_value (st->last[0], params->window_us, shade->inv_tau);
+      double s_on = surface_value (st->last[1], params->window_us, shade->inv_tau);
+      double v = params->split_polarity ? 0.5 + 0.5 * (s_on - s_off) : MAX (s_on, s_off);
+
+      return shade->lut[to_byte (v)];
+    }
+}
+
+static void
+rgb_of (guint32 color,
+        double *rgb)
+{
+  rgb[0] = (color >> 16) & 0xff;
+  rgb[1] = (color >> 8) & 0xff;
+  rgb[2] = color & 0xff;
 }
 
 /**
  * evs_renderer_finish:
  *
- * Colours the state.  The renderer can be freed afterwards.
+ * Colours the state: the background everywhere, then the touched pixels,
+ * so the cost is O(pixels) memory writes plus O(pixels touched) colour
+ * computations.  The state is left as is (evs_renderer_reset() clears it).
  *
  * Returns: (transfer full): the frame
  */
 EvsFrame *
 evs_renderer_finish (EvsRenderer *self)
 {
-  EvsFrame *frame;
-  gsize stride, n_pixels;
-  guint8 *data;
+  static const PixelState empty = { { 0, 0 }, { 0, 0 } };
   const EvsRenderParams *params;
+  EvsFrame *frame;
+  FrameBlock *block;
+  gsize stride, n_pixels;
+  guint32 bg;
+  Shade shade;
 
   g_return_val_if_fail (self != NULL, NULL);
 
   params = &self->params;
   n_pixels = (gsize) self->width * self->height;
   stride = (gsize) self->width * 4;
-  data = g_malloc (MAX (stride * self->height, 1));
 
-  if (params->mode == EVS_VIEW_MODE_ACCUMULATE)
+  shade.c = params->contrast;
+  rgb_of (EVS_RENDER_BACKGROUND_COLOR, shade.bg);
+  rgb_of (EVS_RENDER_ON_COLOR, shade.on);
+  rgb_of (EVS_RENDER_OFF_COLOR, shade.off);
+  shade.lut = get_lut (params->colormap);
+  shade.inv_tau = 1.0 / params->tau_us;
+
+  bg = shade_pixel (params, &shade, &empty);
+  block = frame_pool_acquire (self->pool);
+  if (!block->filled || block->background != bg)
     {
-      const double c = params->contrast;
-      const double on_r = (EVS_RENDER_ON_COLOR >> 16) & 0xff;
-      const double on_g = (EVS_RENDER_ON_COLOR >> 8) & 0xff;
-      const double on_b = EVS_RENDER_ON_COLOR & 0xff;
-      const double off_r = (EVS_RENDER_OFF_COLOR >> 16) & 0xff;
-      const double off_g = (EVS_RENDER_OFF_COLOR >> 8) & 0xff;
-      const double off_b = EVS_RENDER_OFF_COLOR & 0xff;
-      const double bg_r = (EVS_RENDER_BACKGROUND_COLOR >> 16) & 0xff;
-      const double bg_g = (EVS_RENDER_BACKGROUND_COLOR >> 8) & 0xff;
-      const double bg_b = EVS_RENDER_BACKGROUND_COLOR & 0xff;
-
       for (gsize px = 0; px < n_pixels; px++)
-        {
-          double w_off = self->weight[2 * px];
-          double w_on = self->weight[2 * px + 1];
-          guint32 value;
+        block->pixels[px] = bg;
+      block->background = bg;
+      block->filled = TRUE;
+    }
+  block->dirty = g_renew (guint32, block->dirty, MAX (self->n_touched, 1));
+  memcpy (block->dirty, self->touched, self->n_touched * sizeof (guint32));
+  block->n_dirty = self->n_touched;
+  if (is_dense (self->n_touched, n_pixels))
+    {
+      for (gsize px = 0; px < n_pixels; px++)
+        if (self->counts[px] != 0)
+          {
+            const PixelState *st = &self->state[px];
 
-          if (params->style == EVS_ACCUMULATE_STYLE_SIGNED_GREY)
-            {
-              double v = CLAMP (c * (w_on - w_off), -1.0, 1.0);
-              guint8 g = to_byte (0.5 + 0.5 * v);
-
-              value = argb (g, g, g);
-            }
-          else
-            {
-              double a_on = MIN (1.0, c * w_on);
-              double a_off = MIN (1.0, c * w_off);
-
-              value = argb (channel_clamp (bg_r + a_on * (on_r - bg_r) + a_off * (off_r - bg_r)),
-                            channel_clamp (bg_g + a_on * (on_g - bg_g) + a_off * (off_g - bg_g)),
-                            channel_clamp (bg_b + a_on * (on_b - bg_b) + a_off * (off_b - bg_b)));
-            }
-          ((guint32 *) (gpointer) data)[px] = value;
-        }
+            block->pixels[px] = shade_pixel (params, &shade, st);
+            block->counts[px] = self->counts[px];
+            block->last_t[px] = MAX (st->last[0], st->last[1]);
+          }
     }
   else
-    {
-      const guint32 *lut = get_lut (params->colormap);
-      const double inv_tau = 1.0 / params->tau_us;
-      const gint64 window = params->window_us;
+    for (gsize i = 0; i < self->n_touched; i++)
+      {
+        guint32 px = self->touched[i];
+        const PixelState *st = &self->state[px];
 
-      for (gsize px = 0; px < n_pixels; px++)
-        {
-          double s_off = surface_value (self->last[2 * px], window, inv_tau);
-          double s_on = surface_value (self->last[2 * px + 1], window, inv_tau);
-          double v;
-
-          if (params->split_polarity)
-            v = 0.5 + 0.5 * (s_on - s_off);
-          else
-            v = MAX (s_on, s_off);
-          ((guint32 *) (gpointer) data)[px] = lut[to_byte (v)];
-        }
-    }
+        block->pixels[px] = shade_pixel (params, &shade, st);
+        block->counts[px] = self->counts[px];
+        block->last_t[px] = MAX (st->last[0], st->last[1]);
+      }
 
   frame = g_new0 (EvsFrame, 1);
   g_atomic_ref_count_init (&frame->ref_count);
   frame->width = self->width;
   frame->height = self->height;
   frame->stride = stride;
-  frame->pixels = g_bytes_new_take (data, MAX (stride * self->height, 1));
-  frame->counts = g_steal_pointer (&self->counts);
-  frame->last_t = g_new (gint32, MAX (n_pixels, 1));
-  for (gsize px = 0; px < n_pixels; px++)
-    frame->last_t[px] = MAX (self->last[2 * px], self->last[2 * px + 1]);
+  frame->pixels = g_bytes_new_with_free_func (block->pixels, MAX (n_pixels, 1) * 4,
+                                              frame_block_release, block);
+  frame->counts = block->counts;
+  frame->last_t = block->last_t;
   frame->t_start = self->t_start;
   frame->t_end = params->t_end;
   frame->n_events = self->n_events;
   frame->params = *params;
-
-  /* The renderer is spent; make a second finish harmless. */
-  self->counts = g_new0 (guint16, MAX (n_pixels, 1));
 
   return frame;
 }
@@ -598,10 +871,51 @@ evs_render_events (guint                  width,
 }
 
 /**
+ * evs_renderer_render_window:
+ *
+ * Resets @self for @params, seeks @reader to the window start and streams
+ * the window's events through it: memory is O(chunk + pixels) whatever the
+ * window length, and nothing is allocated per frame but the frame.
+ *
+ * Returns: (transfer full): the frame, or %NULL on error or cancellation
+ */
+EvsFrame *
+evs_renderer_render_window (EvsRenderer            *self,
+                            EvsReader              *reader,
+                            EvsEventChunk          *chunk,
+                            const EvsRenderParams  *params,
+                            GCancellable           *cancellable,
+                            GError                **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (EVS_IS_READER (reader), NULL);
+  g_return_val_if_fail (chunk != NULL, NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  evs_renderer_reset (self, params);
+  if (!evs_reader_seek (reader, self->t_start, error))
+    return NULL;
+
+  for (;;)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      if (!evs_reader_read (reader, chunk, error))
+        return NULL;
+      if (chunk->n_events == 0)
+        break;
+      evs_renderer_add (self, chunk);
+      if (chunk->t[chunk->n_events - 1] >= self->params.t_end)
+        break;
+    }
+
+  return evs_renderer_finish (self);
+}
+
+/**
  * evs_render_window:
  *
- * Seeks @reader to the window start and streams the window's events through
- * a renderer: memory is O(chunk + pixels) whatever the window length.
+ * evs_renderer_render_window() with a renderer of its own.
  *
  * Returns: (transfer full): the frame, or %NULL on error or cancellation
  */
@@ -620,22 +934,7 @@ evs_render_window (EvsReader              *reader,
   g_return_val_if_fail (params != NULL, NULL);
 
   renderer = evs_renderer_new (width, height, params);
-  if (!evs_reader_seek (reader, renderer->t_start, error))
-    return NULL;
-
   chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
-  for (;;)
-    {
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return NULL;
-      if (!evs_reader_read (reader, chunk, error))
-        return NULL;
-      if (chunk->n_events == 0)
-        break;
-      evs_renderer_add (renderer, chunk);
-      if (chunk->t[chunk->n_events - 1] >= renderer->params.t_end)
-        break;
-    }
 
-  return evs_renderer_finish (renderer);
+  return evs_renderer_render_window (renderer, reader, chunk, params, cancellable, error);
 }

@@ -126,7 +126,8 @@ void evs_render_params_init (EvsRenderParams *params);
  * @pixels: premultiplied ARGB32 in native byte order (cairo's
  *   %CAIRO_FORMAT_ARGB32, GDK's %GDK_MEMORY_DEFAULT)
  * @counts: events per pixel in the window (saturating at 65535)
- * @last_t: per pixel, the last event's time relative to @t_start, or -1
+ * @last_t: per pixel, the last event's time relative to @t_start plus one,
+ *   or 0 when the pixel has no event (use evs_frame_lookup())
  * @t_start: start of the window (inclusive)
  * @t_end: end of the window (exclusive)
  * @n_events: events drawn (inside the window and the sensor)
@@ -176,10 +177,20 @@ EvsRenderer *evs_renderer_new    (guint                   width,
                                   guint                   height,
                                   const EvsRenderParams  *params);
 void         evs_renderer_free   (EvsRenderer            *self);
+void         evs_renderer_reset  (EvsRenderer            *self,
+                                  const EvsRenderParams  *params);
+guint        evs_renderer_get_width  (EvsRenderer        *self);
+guint        evs_renderer_get_height (EvsRenderer        *self);
 void         evs_renderer_add    (EvsRenderer            *self,
                                   const EvsEventChunk    *chunk);
 EvsFrame    *evs_renderer_finish (EvsRenderer            *self);
 
+EvsFrame    *evs_renderer_render_window (EvsRenderer            *self,
+                                         EvsReader              *reader,
+                                         EvsEventChunk          *chunk,
+                                         const EvsRenderParams  *params,
+                                         GCancellable           *cancellable,
+                                         GError                **error);
 EvsFrame    *evs_render_events   (guint                   width,
                                   guint                   height,
                                   const EvsRenderParams  *params,
