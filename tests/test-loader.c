@@ -102,6 +102,52 @@ test_sync (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
 }
 
+/* A window of N events ends at t_end and starts at the N-th event before it. */
+static void
+test_count_window (void)
+{
+  g_autoptr(EvsLoader) loader = evs_loader_new ();
+  g_autoptr(GError) error = NULL;
+  EvsRenderParams params;
+
+  g_assert_true (evs_loader_load (loader, get_synth (), NULL, &error));
+
+  /* Events are at 5000 + 5 i µs */
+  evs_render_params_init (&params);
+  params.t_end = 1000000;
+  params.window_events = 1000;
+  {
+    g_autoptr(EvsFrame) frame = evs_loader_render (loader, &params, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (frame->t_start, ==, 995000);
+    g_assert_cmpint (frame->t_end, ==, 1000000);
+    g_assert_cmpuint (frame->n_events, ==, 1000);
+  }
+
+  /* Crossing many index chunks */
+  params.window_events = 150000;
+  params.t_end = 1600001;
+  {
+    g_autoptr(EvsFrame) frame = evs_loader_render (loader, &params, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (frame->t_start, ==, 1600000 - 5 * 149999);
+    g_assert_cmpuint (frame->n_events, ==, 150000);
+  }
+
+  /* Fewer events than asked: the window starts at the first event */
+  params.t_end = 5050;
+  params.window_events = 1000;
+  {
+    g_autoptr(EvsFrame) frame = evs_loader_render (loader, &params, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (frame->t_start, ==, 5000);
+    g_assert_cmpuint (frame->n_events, ==, 10);
+  }
+}
+
 static void
 notify_cb (GObject    *object,
            GParamSpec *pspec,
@@ -279,6 +325,7 @@ main (int    argc,
 
   g_test_add_func ("/evs/loader/sync", test_sync);
   g_test_add_func ("/evs/loader/async", test_async);
+  g_test_add_func ("/evs/loader/count-window", test_count_window);
   g_test_add_func ("/evs/loader/cancel", test_cancel);
   g_test_add_func ("/evs/loader/errors", test_errors);
   g_test_add_func ("/evs/loader/fixture", test_fixture);

@@ -170,6 +170,17 @@ test_open_and_drive (void)
   g_assert_cmpuint (evs_timeline_get_n_bins (evs_window_get_timeline (window)), >, 0);
   g_assert_cmpfloat (evs_timeline_get_max_rate (evs_window_get_timeline (window)), >, 100000);
 
+  /* Window by event count */
+  evs_session_set_window_events (session, 1000);
+  evs_session_set_window_by_events (session, TRUE);
+  WAIT_UNTIL (evs_session_get_frame (session)->params.window_events == 1000);
+  g_assert_cmpuint (evs_session_get_frame (session)->n_events, ==, 1000);
+  g_assert_cmpint (evs_session_get_window_span (session), ==, 5000);
+  t = evs_session_get_time (session);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step-forward", NULL);
+  g_assert_cmpint (evs_session_get_time (session), ==, t + 5000);
+  evs_session_set_window_by_events (session, FALSE);
+
   /* Playback moves the cursor forward */
   t = evs_session_get_time (session);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.playing", NULL);

@@ -51,6 +51,8 @@ struct _EvsSession
   gint64              t_last;
   gint64              time;
   gint64              window_us;
+  gboolean            window_by_events;
+  guint64             window_events;
   EvsViewMode         view_mode;
   EvsAccumulateStyle  style;
   EvsDecay            decay;
@@ -74,6 +76,8 @@ enum {
   PROP_T_LAST,
   PROP_TIME,
   PROP_WINDOW_US,
+  PROP_WINDOW_BY_EVENTS,
+  PROP_WINDOW_EVENTS,
   PROP_VIEW_MODE,
   PROP_STYLE,
   PROP_DECAY,
@@ -377,6 +381,12 @@ evs_session_get_property (GObject    *object,
     case PROP_WINDOW_US:
       g_value_set_int64 (value, self->window_us);
       break;
+    case PROP_WINDOW_BY_EVENTS:
+      g_value_set_boolean (value, self->window_by_events);
+      break;
+    case PROP_WINDOW_EVENTS:
+      g_value_set_uint64 (value, self->window_events);
+      break;
     case PROP_VIEW_MODE:
       g_value_set_enum (value, self->view_mode);
       break;
@@ -427,6 +437,12 @@ evs_session_set_property (GObject      *object,
       break;
     case PROP_WINDOW_US:
       evs_session_set_window_us (self, g_value_get_int64 (value));
+      break;
+    case PROP_WINDOW_BY_EVENTS:
+      evs_session_set_window_by_events (self, g_value_get_boolean (value));
+      break;
+    case PROP_WINDOW_EVENTS:
+      evs_session_set_window_events (self, g_value_get_uint64 (value));
       break;
     case PROP_VIEW_MODE:
       evs_session_set_view_mode (self, g_value_get_enum (value));
@@ -483,6 +499,10 @@ evs_session_class_init (EvsSessionClass *klass)
     g_param_spec_int64 ("time", NULL, NULL, G_MININT64, G_MAXINT64, 0, rw);
   properties[PROP_WINDOW_US] =
     g_param_spec_int64 ("window-us", NULL, NULL, MIN_WINDOW_US, MAX_WINDOW_US, 10000, rw);
+  properties[PROP_WINDOW_BY_EVENTS] =
+    g_param_spec_boolean ("window-by-events", NULL, NULL, FALSE, rw);
+  properties[PROP_WINDOW_EVENTS] =
+    g_param_spec_uint64 ("window-events", NULL, NULL, 1, EVS_RENDER_MAX_WINDOW_EVENTS, 100000, rw);
   properties[PROP_VIEW_MODE] =
     g_param_spec_enum ("view-mode", NULL, NULL, EVS_TYPE_VIEW_MODE,
                        EVS_VIEW_MODE_ACCUMULATE, rw);
@@ -522,6 +542,7 @@ static void
 evs_session_init (EvsSession *self)
 {
   self->window_us = 10000;
+  self->window_events = 100000;
   self->view_mode = EVS_VIEW_MODE_ACCUMULATE;
   self->style = EVS_ACCUMULATE_STYLE_ON_OFF;
   self->decay = EVS_DECAY_NONE;
@@ -613,7 +634,7 @@ evs_session_step (EvsSession *self,
 {
   g_return_if_fail (EVS_IS_SESSION (self));
 
-  evs_session_set_time (self, self->time + (gint64) n_windows * self->window_us);
+  evs_session_set_time (self, self->time + (gint64) n_windows * evs_session_get_window_span (self));
 }
 
 /**
@@ -639,7 +660,7 @@ evs_session_advance (EvsSession *self,
   self->play_remainder = step - whole;
 
   if (self->indexed && self->time + whole > self->t_last + 1)
-    evs_session_set_time (self, self->t_first + self->window_us);
+    evs_session_set_time (self, self->t_first + evs_session_get_window_span (self));
   else
     evs_session_set_time (self, self->time + whole);
 }
@@ -664,6 +685,67 @@ evs_session_set_window_us (EvsSession *self,
   self->window_us = window_us;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_US]);
   queue_render (self);
+}
+
+/**
+ * evs_session_get_window_span:
+ *
+ * Returns: the window's duration in µs: the time window, or the span of
+ *   the last frame's events when the window is an event count
+ */
+gint64
+evs_session_get_window_span (EvsSession *self)
+{
+  g_return_val_if_fail (EVS_IS_SESSION (self), 1);
+
+  if (self->window_by_events && self->frame != NULL && self->frame->params.window_events > 0)
+    return MAX (self->frame->t_end - self->frame->t_start, 1);
+  return self->window_us;
+}
+
+gboolean
+evs_session_get_window_by_events (EvsSession *self)
+{
+  g_return_val_if_fail (EVS_IS_SESSION (self), FALSE);
+  return self->window_by_events;
+}
+
+void
+evs_session_set_window_by_events (EvsSession *self,
+                                  gboolean    by_events)
+{
+  g_return_if_fail (EVS_IS_SESSION (self));
+
+  by_events = !!by_events;
+  if (by_events == self->window_by_events)
+    return;
+
+  self->window_by_events = by_events;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_BY_EVENTS]);
+  queue_render (self);
+}
+
+guint64
+evs_session_get_window_events (EvsSession *self)
+{
+  g_return_val_if_fail (EVS_IS_SESSION (self), 1);
+  return self->window_events;
+}
+
+void
+evs_session_set_window_events (EvsSession *self,
+                               guint64     n_events)
+{
+  g_return_if_fail (EVS_IS_SESSION (self));
+
+  n_events = CLAMP (n_events, 1, EVS_RENDER_MAX_WINDOW_EVENTS);
+  if (n_events == self->window_events)
+    return;
+
+  self->window_events = n_events;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_EVENTS]);
+  if (self->window_by_events)
+    queue_render (self);
 }
 
 #define DEFINE_ENUM_ACCESSORS(Type, name, field, PROP)                        \
@@ -802,6 +884,7 @@ evs_session_get_params (EvsSession      *self,
   params->mode = self->view_mode;
   params->t_end = self->time;
   params->window_us = self->window_us;
+  params->window_events = self->window_by_events ? self->window_events : 0;
   params->style = self->style;
   params->decay = self->decay;
   params->contrast = self->contrast;

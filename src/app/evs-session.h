@@ -47,6 +47,13 @@ void                evs_session_step               (EvsSession         *self,
 gint64              evs_session_get_window_us      (EvsSession         *self);
 void                evs_session_set_window_us      (EvsSession         *self,
                                                     gint64              window_us);
+gint64              evs_session_get_window_span    (EvsSession         *self);
+gboolean            evs_session_get_window_by_events (EvsSession       *self);
+void                evs_session_set_window_by_events (EvsSession       *self,
+                                                    gboolean            by_events);
+guint64             evs_session_get_window_events  (EvsSession         *self);
+void                evs_session_set_window_events  (EvsSession         *self,
+                                                    guint64             n_events);
 EvsViewMode         evs_session_get_view_mode      (EvsSession         *self);
 void                evs_session_set_view_mode      (EvsSession         *self,
                                                     EvsViewMode         mode);

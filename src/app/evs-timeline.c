@@ -196,7 +196,7 @@ evs_timeline_snapshot (GtkWidget   *widget,
     }
 
   /* The current window, at least 2 px wide, and the cursor at its end */
-  time_to_x (self, evs_session_get_time (self->session) - evs_session_get_window_us (self->session),
+  time_to_x (self, evs_session_get_time (self->session) - evs_session_get_window_span (self->session),
              &x_start);
   time_to_x (self, evs_session_get_time (self->session), &x_end);
   window_color = fg;
@@ -367,6 +367,8 @@ evs_timeline_set_session (EvsTimeline *self,
       g_signal_connect_object (session, "notify::window-us", G_CALLBACK (queue_draw_cb), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::loaded", G_CALLBACK (queue_draw_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "notify::frame", G_CALLBACK (queue_draw_cb), self,
                                G_CONNECT_SWAPPED);
     }
 

@@ -58,6 +58,10 @@ struct _EvsWindow
   GtkLabel             *recent_label;
   GtkListBox           *recent_list;
   AdwFlap              *flap;
+  AdwComboRow          *window_by_row;
+  GtkWidget            *window_row;
+  GtkWidget            *events_window_row;
+  GtkSpinButton        *events_spin;
   GtkSpinButton        *window_spin;
   AdwComboRow          *style_row;
   AdwComboRow          *decay_row;
@@ -268,7 +272,16 @@ update_overlay (EvsWindow *self)
     }
 
   t = format_seconds (frame->t_end);
-  window = format_duration (frame->t_end - frame->t_start);
+  if (frame->params.window_events > 0)
+    {
+      g_autofree char *n = format_count (frame->params.window_events);
+      g_autofree char *span = format_duration (frame->t_end - frame->t_start);
+
+      /* Translators: an event-count window: events, and the time they span */
+      window = g_strdup_printf (_("%s events (%s)"), n, span);
+    }
+  else
+    window = format_duration (frame->t_end - frame->t_start);
   rate = format_rate (frame->n_events / ((frame->t_end - frame->t_start) / 1e6));
   /* Translators: overlay: time at the window end, window length, events, rate */
   count = format_count (frame->n_events);
@@ -753,7 +766,9 @@ view_mode_cb (EvsWindow *self)
   gboolean accumulate = evs_session_get_view_mode (self->session) == EVS_VIEW_MODE_ACCUMULATE;
   gboolean exponential = evs_session_get_decay (self->session) == EVS_DECAY_EXPONENTIAL;
 
-  /* Only the parameters of the mode on show are editable. */
+  /* Only the parameters in use are editable. */
+  gtk_widget_set_sensitive (self->window_row, !evs_session_get_window_by_events (self->session));
+  gtk_widget_set_sensitive (self->events_window_row, evs_session_get_window_by_events (self->session));
   gtk_widget_set_sensitive (GTK_WIDGET (self->style_row), accumulate);
   gtk_widget_set_sensitive (GTK_WIDGET (self->decay_row), accumulate);
   gtk_widget_set_sensitive (gtk_widget_get_ancestor (GTK_WIDGET (self->contrast_scale),
@@ -927,6 +942,46 @@ us_to_ms (GBinding     *binding,
   return TRUE;
 }
 
+static gboolean
+uint_to_bool (GBinding     *binding,
+              const GValue *from,
+              GValue       *to,
+              gpointer      user_data)
+{
+  g_value_set_boolean (to, g_value_get_uint (from) != 0);
+  return TRUE;
+}
+
+static gboolean
+bool_to_uint (GBinding     *binding,
+              const GValue *from,
+              GValue       *to,
+              gpointer      user_data)
+{
+  g_value_set_uint (to, g_value_get_boolean (from) ? 1 : 0);
+  return TRUE;
+}
+
+static gboolean
+double_to_uint64 (GBinding     *binding,
+                  const GValue *from,
+                  GValue       *to,
+                  gpointer      user_data)
+{
+  g_value_set_uint64 (to, (guint64) (g_value_get_double (from) + 0.5));
+  return TRUE;
+}
+
+static gboolean
+uint64_to_double (GBinding     *binding,
+                  const GValue *from,
+                  GValue       *to,
+                  gpointer      user_data)
+{
+  g_value_set_double (to, (double) g_value_get_uint64 (from));
+  return TRUE;
+}
+
 static void
 bind_combo (EvsWindow   *self,
             const char  *property,
@@ -1062,6 +1117,10 @@ evs_window_class_init (EvsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, recent_list);
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, window_spin);
+  gtk_widget_class_bind_template_child (widget_class, EvsWindow, window_by_row);
+  gtk_widget_class_bind_template_child (widget_class, EvsWindow, window_row);
+  gtk_widget_class_bind_template_child (widget_class, EvsWindow, events_window_row);
+  gtk_widget_class_bind_template_child (widget_class, EvsWindow, events_spin);
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, style_row);
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, decay_row);
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, contrast_scale);
@@ -1145,6 +1204,10 @@ evs_window_init (EvsWindow *self)
   g_settings_bind (self->settings, "decay", self->session, "decay", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "colormap", self->session, "colormap", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-us", self->session, "window-us", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-by-events", self->session, "window-by-events",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-events", self->session, "window-events",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "contrast", self->session, "contrast", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "tau-us", self->session, "tau-us", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "split-polarity", self->session, "split-polarity",
@@ -1172,6 +1235,13 @@ evs_window_init (EvsWindow *self)
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->session, "split-polarity", self->split_switch, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property_full (self->session, "window-by-events", self->window_by_row, "selected",
+                               G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
+                               bool_to_uint, uint_to_bool, NULL, NULL);
+  g_object_bind_property_full (self->session, "window-events",
+                               gtk_spin_button_get_adjustment (self->events_spin), "value",
+                               G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
+                               uint64_to_double, double_to_uint64, NULL, NULL);
   bind_combo (self, "style", self->style_row);
   bind_combo (self, "decay", self->decay_row);
   bind_combo (self, "colormap", self->colormap_row);
@@ -1200,6 +1270,8 @@ evs_window_init (EvsWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::decay", G_CALLBACK (view_mode_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::window-by-events", G_CALLBACK (view_mode_cb),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "load-failed", G_CALLBACK (load_failed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "render-failed", G_CALLBACK (render_failed_cb), self,

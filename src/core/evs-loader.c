@@ -265,6 +265,7 @@ serve_render (EvsLoader *self)
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   const EvsRenderParams *params;
+  EvsRenderParams resolved;
   EvsFrame *frame;
   guint width, height;
 
@@ -285,14 +286,33 @@ serve_render (EvsLoader *self)
     }
 
   params = g_task_get_task_data (task);
+  if (self->render_chunk == NULL)
+    self->render_chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
+
+  /* An event-count window becomes the time window that holds those events;
+   * until the index is there, the time window of the request stands in. */
+  if (params->window_events > 0 && evs_reader_get_index (self->view_reader) != NULL)
+    {
+      gint64 t_start;
+
+      if (!evs_render_find_count_window (self->view_reader, evs_reader_get_index (self->view_reader),
+                                         params->t_end, params->window_events, self->render_chunk,
+                                         g_task_get_cancellable (task), &t_start, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      resolved = *params;
+      resolved.window_us = MAX (params->t_end - t_start, 1);
+      params = &resolved;
+    }
+
   if (self->renderer == NULL || evs_renderer_get_width (self->renderer) != width
       || evs_renderer_get_height (self->renderer) != height)
     {
       g_clear_pointer (&self->renderer, evs_renderer_free);
       self->renderer = evs_renderer_new (width, height, params);
     }
-  if (self->render_chunk == NULL)
-    self->render_chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
   frame = evs_renderer_render_window (self->renderer, self->view_reader, self->render_chunk,
                                       params, g_task_get_cancellable (task), &error);
   if (frame == NULL)

@@ -938,3 +938,82 @@ evs_render_window (EvsReader              *reader,
 
   return evs_renderer_render_window (renderer, reader, chunk, params, cancellable, error);
 }
+
+/**
+ * evs_render_find_count_window:
+ * @index: the recording's index
+ * @n_events: how many events the window holds (at most
+ *   %EVS_RENDER_MAX_WINDOW_EVENTS)
+ * @chunk: a chunk to decode into
+ * @t_start: (out): the time of the @n_events-th event before @t_end, or of
+ *   the first event when there are fewer
+ *
+ * Resolves an event-count window to a time window: the index says which
+ * chunk to start from, then the events up to @t_end are decoded keeping
+ * the last @n_events timestamps in a ring.  Cost O(@n_events + one chunk).
+ * With ties on the start timestamp the time window holds a few more
+ * events than asked.
+ */
+gboolean
+evs_render_find_count_window (EvsReader      *reader,
+                              EvsIndex       *index,
+                              gint64          t_end,
+                              guint64         n_events,
+                              EvsEventChunk  *chunk,
+                              GCancellable   *cancellable,
+                              gint64         *t_start,
+                              GError        **error)
+{
+  const EvsIndexEntry *entries;
+  guint n_entries = 0, first;
+  guint64 sum = 0;
+  g_autofree gint64 *ring = NULL;
+  guint64 n_seen = 0;
+  gboolean done = FALSE;
+
+  g_return_val_if_fail (EVS_IS_READER (reader), FALSE);
+  g_return_val_if_fail (index != NULL, FALSE);
+  g_return_val_if_fail (t_start != NULL, FALSE);
+
+  n_events = CLAMP (n_events, 1, EVS_RENDER_MAX_WINDOW_EVENTS);
+  entries = evs_index_get_entries (index, &n_entries);
+  *t_start = t_end;
+  if (n_entries == 0)
+    return TRUE;
+
+  /* The last entry starting before t_end, then back until it holds enough */
+  first = n_entries;
+  while (first > 0 && entries[first - 1].t_first >= t_end)
+    first--;
+  while (first > 0 && sum < n_events)
+    sum += entries[--first].n_events;
+
+  if (!evs_reader_seek (reader, entries[first].t_first, error))
+    return FALSE;
+
+  ring = g_new (gint64, n_events);
+  while (!done)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (!evs_reader_read (reader, chunk, error))
+        return FALSE;
+      if (chunk->n_events == 0)
+        break;
+      for (gsize i = 0; i < chunk->n_events; i++)
+        {
+          if (chunk->t[i] >= t_end)
+            {
+              done = TRUE;
+              break;
+            }
+          ring[n_seen % n_events] = chunk->t[i];
+          n_seen++;
+        }
+    }
+
+  if (n_seen > 0)
+    *t_start = n_seen >= n_events ? ring[n_seen % n_events] : ring[0];
+
+  return TRUE;
+}

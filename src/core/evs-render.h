@@ -24,6 +24,7 @@
 #include <gio/gio.h>
 
 #include "evs-events.h"
+#include "evs-index.h"
 #include "evs-reader.h"
 
 G_BEGIN_DECLS
@@ -92,6 +93,8 @@ GType evs_colormap_get_type         (void) G_GNUC_CONST;
  * @mode: what to draw
  * @t_end: end of the window (exclusive), µs in the recording's time base
  * @window_us: length of the window; events in [@t_end − @window_us, @t_end)
+ * @window_events: when not 0, the window is instead the last @window_events
+ *   events before @t_end (EvsLoader resolves it to a time window)
  * @style: accumulation colours
  * @decay: accumulation weighting
  * @contrast: accumulation gain: a pixel saturates at a weight of 1 / @contrast
@@ -106,6 +109,7 @@ typedef struct
   EvsViewMode        mode;
   gint64             t_end;
   gint64             window_us;
+  guint64            window_events;
   EvsAccumulateStyle style;
   EvsDecay           decay;
   double             contrast;
@@ -115,6 +119,18 @@ typedef struct
 } EvsRenderParams;
 
 void evs_render_params_init (EvsRenderParams *params);
+
+/* Largest event-count window (its timestamps are buffered: 8 bytes each) */
+#define EVS_RENDER_MAX_WINDOW_EVENTS (10 * 1000 * 1000)
+
+gboolean evs_render_find_count_window (EvsReader      *reader,
+                                       EvsIndex       *index,
+                                       gint64          t_end,
+                                       guint64         n_events,
+                                       EvsEventChunk  *chunk,
+                                       GCancellable   *cancellable,
+                                       gint64         *t_start,
+                                       GError        **error);
 
 #define EVS_TYPE_FRAME (evs_frame_get_type ())
 
