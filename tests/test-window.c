@@ -189,6 +189,38 @@ test_open_and_drive (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.playing", NULL);
   g_assert_false (evs_session_get_playing (session));
 
+  /* Looping over a selected range: playback stays inside it */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.set-loop", "(xx)",
+                              (gint64) 400000, (gint64) 420000);
+  g_assert_cmpint (evs_session_get_loop_start (session), ==, 400000);
+  g_assert_cmpint (evs_session_get_loop_end (session), ==, 420000);
+  evs_session_set_speed (session, 2.0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.playing", NULL);
+  /* The first frames jump into the range */
+  WAIT_UNTIL (evs_session_get_time (session) >= 400000 && evs_session_get_time (session) <= 420000);
+  {
+    gboolean wrapped = FALSE;
+    gint64 prev = evs_session_get_time (session);
+    gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+    while (!wrapped)
+      {
+        gint64 now;
+
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+        now = evs_session_get_time (session);
+        g_assert_cmpint (now, >=, 400000);
+        g_assert_cmpint (now, <=, 420000);
+        wrapped = now < prev;
+        prev = now;
+      }
+  }
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.playing", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-loop", NULL);
+  g_assert_cmpint (evs_session_get_loop_end (session), ==, 0);
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

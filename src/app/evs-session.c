@@ -62,6 +62,8 @@ struct _EvsSession
   gboolean            split_polarity;
   gboolean            playing;
   double              speed;
+  gint64              loop_start;
+  gint64              loop_end;
   double              play_remainder;
   char               *last_error;
 };
@@ -87,6 +89,8 @@ enum {
   PROP_SPLIT_POLARITY,
   PROP_PLAYING,
   PROP_SPEED,
+  PROP_LOOP_START,
+  PROP_LOOP_END,
   PROP_FRAME,
   N_PROPS
 };
@@ -309,6 +313,8 @@ evs_session_open (EvsSession *self,
   set_bool (self, &self->playing, FALSE, PROP_PLAYING);
   set_int64 (self, &self->t_first, 0, PROP_T_FIRST);
   set_int64 (self, &self->t_last, 0, PROP_T_LAST);
+  set_int64 (self, &self->loop_start, 0, PROP_LOOP_START);
+  set_int64 (self, &self->loop_end, 0, PROP_LOOP_END);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRAME]);
 
   self->loader = evs_loader_new ();
@@ -413,6 +419,12 @@ evs_session_get_property (GObject    *object,
       break;
     case PROP_SPEED:
       g_value_set_double (value, self->speed);
+      break;
+    case PROP_LOOP_START:
+      g_value_set_int64 (value, self->loop_start);
+      break;
+    case PROP_LOOP_END:
+      g_value_set_int64 (value, self->loop_end);
       break;
     case PROP_FRAME:
       g_value_set_boxed (value, self->frame);
@@ -521,6 +533,10 @@ evs_session_class_init (EvsSessionClass *klass)
     g_param_spec_boolean ("split-polarity", NULL, NULL, FALSE, rw);
   properties[PROP_PLAYING] = g_param_spec_boolean ("playing", NULL, NULL, FALSE, rw);
   properties[PROP_SPEED] = g_param_spec_double ("speed", NULL, NULL, 0.001, 100.0, 1.0, rw);
+  properties[PROP_LOOP_START] =
+    g_param_spec_int64 ("loop-start", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
+  properties[PROP_LOOP_END] =
+    g_param_spec_int64 ("loop-end", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
   properties[PROP_FRAME] = g_param_spec_boxed ("frame", NULL, NULL, EVS_TYPE_FRAME, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -659,7 +675,18 @@ evs_session_advance (EvsSession *self,
   whole = (gint64) step;
   self->play_remainder = step - whole;
 
-  if (self->indexed && self->time + whole > self->t_last + 1)
+  if (self->loop_end > self->loop_start)
+    {
+      /* Loop over the selected range: the window end runs through it. */
+      gint64 length = self->loop_end - self->loop_start;
+
+      if (self->time < self->loop_start || self->time > self->loop_end)
+        evs_session_set_time (self, self->loop_start);
+      else
+        evs_session_set_time (self, self->loop_start
+                                    + (self->time - self->loop_start + whole) % length);
+    }
+  else if (self->indexed && self->time + whole > self->t_last + 1)
     evs_session_set_time (self, self->t_first + evs_session_get_window_span (self));
   else
     evs_session_set_time (self, self->time + whole);
@@ -746,6 +773,47 @@ evs_session_set_window_events (EvsSession *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_EVENTS]);
   if (self->window_by_events)
     queue_render (self);
+}
+
+/**
+ * evs_session_set_loop:
+ *
+ * Selects the range playback loops over (window end times); an empty
+ * range (@end ≤ @start) clears it.  Clamped to the recording.
+ */
+void
+evs_session_set_loop (EvsSession *self,
+                      gint64      start,
+                      gint64      end)
+{
+  g_return_if_fail (EVS_IS_SESSION (self));
+
+  if (end <= start)
+    start = end = 0;
+  else
+    {
+      start = clamp_time (self, start);
+      end = clamp_time (self, end);
+    }
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_int64 (self, &self->loop_start, start, PROP_LOOP_START);
+  set_int64 (self, &self->loop_end, end, PROP_LOOP_END);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gint64
+evs_session_get_loop_start (EvsSession *self)
+{
+  g_return_val_if_fail (EVS_IS_SESSION (self), 0);
+  return self->loop_start;
+}
+
+gint64
+evs_session_get_loop_end (EvsSession *self)
+{
+  g_return_val_if_fail (EVS_IS_SESSION (self), 0);
+  return self->loop_end;
 }
 
 #define DEFINE_ENUM_ACCESSORS(Type, name, field, PROP)                        \

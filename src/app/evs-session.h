@@ -81,6 +81,11 @@ void                evs_session_set_playing        (EvsSession         *self,
 double              evs_session_get_speed          (EvsSession         *self);
 void                evs_session_set_speed          (EvsSession         *self,
                                                     double              speed);
+void                evs_session_set_loop           (EvsSession         *self,
+                                                    gint64              start,
+                                                    gint64              end);
+gint64              evs_session_get_loop_start     (EvsSession         *self);
+gint64              evs_session_get_loop_end       (EvsSession         *self);
 EvsFrame           *evs_session_get_frame          (EvsSession         *self);
 void                evs_session_get_params         (EvsSession         *self,
                                                     EvsRenderParams    *params);

@@ -43,6 +43,8 @@ struct _EvsTimeline
 
   EvsSession *session;
   EvsIndex   *index;
+  gboolean    selecting;
+  double      select_x;
   double      on[N_BINS];
   double      off[N_BINS];
   double      max_rate;   /* events / s in the busiest bin */
@@ -195,6 +197,17 @@ evs_timeline_snapshot (GtkWidget   *widget,
         }
     }
 
+  /* The playback loop */
+  if (evs_session_get_loop_end (self->session) > evs_session_get_loop_start (self->session))
+    {
+      GdkRGBA loop = { 0.21, 0.52, 0.89, 0.35 };
+      double a, b;
+
+      time_to_x (self, evs_session_get_loop_start (self->session), &a);
+      time_to_x (self, evs_session_get_loop_end (self->session), &b);
+      gtk_snapshot_append_color (snapshot, &loop, &GRAPHENE_RECT_INIT (a, 0, MAX (b - a, 1), h));
+    }
+
   /* The current window, at least 2 px wide, and the cursor at its end */
   time_to_x (self, evs_session_get_time (self->session) - evs_session_get_window_span (self->session),
              &x_start);
@@ -223,13 +236,46 @@ seek_to_x (EvsTimeline *self,
   gtk_widget_activate_action (GTK_WIDGET (self), "win.seek", "x", t);
 }
 
+static gint64
+x_to_time (EvsTimeline *self,
+           double       x)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self));
+  gint64 t0 = evs_session_get_t_first (self->session);
+  gint64 t1 = evs_session_get_t_last (self->session) + 1;
+
+  return t0 + (gint64) (CLAMP (x / MAX (w, 1), 0.0, 1.0) * (t1 - t0));
+}
+
+static void
+select_to_x (EvsTimeline *self,
+             double       x)
+{
+  gint64 a = x_to_time (self, MIN (self->select_x, x));
+  gint64 b = x_to_time (self, MAX (self->select_x, x));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.set-loop", "(xx)", a, b);
+}
+
 static void
 drag_begin_cb (EvsTimeline    *self,
                double          x,
                double          y,
                GtkGestureDrag *gesture)
 {
-  seek_to_x (self, x);
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+
+  /* Shift-drag selects the playback loop; a plain click or drag seeks. */
+  self->selecting = (state & GDK_SHIFT_MASK) != 0;
+  self->select_x = x;
+  if (self->selecting)
+    {
+      if (self->session != NULL && evs_session_get_indexed (self->session))
+        gtk_widget_activate_action (GTK_WIDGET (self), "win.set-loop", "(xx)",
+                                    (gint64) 0, (gint64) 0);
+    }
+  else
+    seek_to_x (self, x);
 }
 
 static void
@@ -240,8 +286,12 @@ drag_update_cb (EvsTimeline    *self,
 {
   double x, y;
 
-  if (gtk_gesture_drag_get_start_point (gesture, &x, &y))
+  if (!gtk_gesture_drag_get_start_point (gesture, &x, &y))
+    return;
+  if (!self->selecting)
     seek_to_x (self, x + offset_x);
+  else if (self->session != NULL && evs_session_get_indexed (self->session))
+    select_to_x (self, x + offset_x);
 }
 
 static void
@@ -369,6 +419,8 @@ evs_timeline_set_session (EvsTimeline *self,
       g_signal_connect_object (session, "notify::loaded", G_CALLBACK (queue_draw_cb), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::frame", G_CALLBACK (queue_draw_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "notify::loop-end", G_CALLBACK (queue_draw_cb), self,
                                G_CONNECT_SWAPPED);
     }
 

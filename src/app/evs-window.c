@@ -113,6 +113,8 @@ evs_window_update_actions (EvsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.step-forward", loaded);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.step-back", loaded);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.seek", indexed);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.set-loop", indexed);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-loop", indexed);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.playing", loaded);
 }
 
@@ -717,6 +719,26 @@ seek_action (GtkWidget  *widget,
   evs_session_set_time (self->session, g_variant_get_int64 (param));
 }
 
+static void
+set_loop_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  EvsWindow *self = EVS_WINDOW (widget);
+  gint64 start, end;
+
+  g_variant_get (param, "(xx)", &start, &end);
+  evs_session_set_loop (self->session, start, end);
+}
+
+static void
+clear_loop_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  evs_session_set_loop (EVS_WINDOW (widget)->session, 0, 0);
+}
+
 static gboolean
 tick_cb (GtkWidget     *widget,
          GdkFrameClock *clock,
@@ -1152,6 +1174,8 @@ evs_window_class_init (EvsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.step-forward", NULL, step_action);
   gtk_widget_class_install_action (widget_class, "win.step-back", NULL, step_action);
   gtk_widget_class_install_action (widget_class, "win.seek", "x", seek_action);
+  gtk_widget_class_install_action (widget_class, "win.set-loop", "(xx)", set_loop_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-loop", NULL, clear_loop_action);
   gtk_widget_class_install_property_action (widget_class, "win.view-mode", "view-mode");
   gtk_widget_class_install_property_action (widget_class, "win.playing", "playing");
   gtk_widget_class_install_property_action (widget_class, "win.show-sidebar", "sidebar-visible");
@@ -1166,6 +1190,7 @@ evs_window_class_init (EvsWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, 0, "win.zoom-out", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, 0, "win.zoom-fit", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, 0, "win.zoom-original", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.clear-loop", NULL);
 }
 
 static void
