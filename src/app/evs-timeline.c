@@ -25,6 +25,7 @@
 #include "evs-timeline.h"
 #include "evs-resources.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -178,6 +179,26 @@ evs_timeline_snapshot (GtkWidget   *widget,
 
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
 
+  if (!evs_session_get_indexed (self->session))
+    {
+      /* The rate comes with the index: until then, show how far the scan is. */
+      EvsLoader *loader = evs_session_get_loader (self->session);
+      double fraction = loader ? evs_loader_get_fraction (loader) : 0;
+      g_autofree char *text = g_strdup_printf (_("Indexing… %.0f %%"), fraction * 100);
+      PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
+      GdkRGBA fill = fg;
+      int lw, lh;
+
+      fill.alpha = 0.12;
+      gtk_snapshot_append_color (snapshot, &fill, &GRAPHENE_RECT_INIT (0, 0, w * fraction, h));
+      pango_layout_get_pixel_size (layout, &lw, &lh);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((w - lw) / 2, (h - lh) / 2));
+      gtk_snapshot_append_layout (snapshot, layout, &fg);
+      gtk_snapshot_restore (snapshot);
+      g_object_unref (layout);
+    }
+
   if (self->n_bins > 0)
     {
       double bw = w / self->n_bins;
@@ -297,6 +318,17 @@ drag_update_cb (EvsTimeline    *self,
 static void
 queue_draw_cb (EvsTimeline *self)
 {
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+loader_changed_cb (EvsTimeline *self)
+{
+  EvsLoader *loader = evs_session_get_loader (self->session);
+
+  if (loader != NULL)
+    g_signal_connect_object (loader, "notify::fraction", G_CALLBACK (queue_draw_cb), self,
+                             G_CONNECT_SWAPPED);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -421,6 +453,8 @@ evs_timeline_set_session (EvsTimeline *self,
       g_signal_connect_object (session, "notify::frame", G_CALLBACK (queue_draw_cb), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::loop-end", G_CALLBACK (queue_draw_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "notify::loader", G_CALLBACK (loader_changed_cb), self,
                                G_CONNECT_SWAPPED);
     }
 
