@@ -28,9 +28,9 @@
 
 /* EvsLoader opens a recording and indexes it on the loader thread.
  *
- * One dedicated GThreadPool (max_threads 1, exclusive) runs every loader
- * job in order, so the readers — and with them every HDF5 call — live on
- * one thread.  A load job opens two readers: the "scan" reader builds the
+ * Each loader has its own GThreadPool (max_threads 1, exclusive) that runs
+ * its jobs in order, so its readers — and with them every HDF5 call on
+ * them — live on one thread, and one window's scan never delays another's.  A load job opens two readers: the "scan" reader builds the
  * index, the "view" reader serves window renders.  The first 10 ms are
  * read and published before the scan starts, and render requests are
  * served between scan chunks (from the progress callback), so the first
@@ -64,6 +64,7 @@ struct _EvsLoader
 
   GMainContext     *context;
   char             *path;
+  GThreadPool      *pool;          /* one exclusive thread */
 
   /* Worker-only (the loader thread) */
   EvsReader        *scan_reader;
@@ -116,24 +117,6 @@ static GPrivate on_loader_thread;
 static void job_run (gpointer data,
                      gpointer user_data);
 
-static GThreadPool *
-get_pool (void)
-{
-  static GThreadPool *pool;
-
-  if (g_once_init_enter (&pool))
-    {
-      GError *error = NULL;
-      GThreadPool *p = g_thread_pool_new (job_run, NULL, 1, TRUE, &error);
-
-      if (p == NULL)
-        g_error ("Cannot start the loader thread: %s", error->message);
-      g_once_init_leave (&pool, p);
-    }
-
-  return pool;
-}
-
 static void
 push_job (JobKind    kind,
           EvsLoader *loader,
@@ -142,9 +125,9 @@ push_job (JobKind    kind,
   Job *job = g_new0 (Job, 1);
 
   job->kind = kind;
-  job->loader = loader ? g_object_ref (loader) : NULL;
+  job->loader = g_object_ref (loader);
   job->task = task;
-  g_thread_pool_push (get_pool (), job, NULL);
+  g_thread_pool_push (loader->pool, job, NULL);
 }
 
 /* Main thread: copy the published state and notify what changed. */
@@ -491,7 +474,7 @@ evs_loader_dispose (GObject *object)
           job->kind = JOB_CLOSE;
           job->readers[0] = g_steal_pointer (&self->scan_reader);
           job->readers[1] = g_steal_pointer (&self->view_reader);
-          g_thread_pool_push (get_pool (), job, NULL);
+          g_thread_pool_push (self->pool, job, NULL);
         }
     }
 
@@ -506,6 +489,9 @@ evs_loader_finalize (GObject *object)
   g_assert (self->pending_render == NULL);
   g_assert (self->idle_source == NULL);
 
+  /* Safe from the pool's own thread too: without waiting, the thread
+   * finishes its job (and any close job) and frees the pool. */
+  g_thread_pool_free (self->pool, FALSE, FALSE);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->renderer, evs_renderer_free);
@@ -596,7 +582,15 @@ evs_loader_class_init (EvsLoaderClass *klass)
 static void
 evs_loader_init (EvsLoader *self)
 {
+  g_autoptr(GError) error = NULL;
+
   g_mutex_init (&self->mutex);
+
+  /* A dedicated thread, not GTask's shared pool, which GIO also uses: a
+   * scan of a large recording keeps it busy for a long time. */
+  self->pool = g_thread_pool_new (job_run, NULL, 1, TRUE, &error);
+  if (self->pool == NULL)
+    g_error ("Cannot start a loader thread: %s", error->message);
 }
 
 EvsLoader *
