@@ -808,7 +808,8 @@ evs_renderer_finish (EvsRenderer *self)
       block->filled = TRUE;
     }
   block->dirty = g_renew (guint32, block->dirty, MAX (self->n_touched, 1));
-  memcpy (block->dirty, self->touched, self->n_touched * sizeof (guint32));
+  if (self->n_touched > 0)
+    memcpy (block->dirty, self->touched, self->n_touched * sizeof (guint32));
   block->n_dirty = self->n_touched;
   if (is_dense (self->n_touched, n_pixels))
     {
