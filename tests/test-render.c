@@ -497,7 +497,14 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_autofree char *cache = NULL;
+  int ret;
+
+  /* Index caches go to a private directory (G_TEST_OPTION_ISOLATE_DIRS
+   * would do it too, but leaks under LeakSanitizer). */
+  g_test_init (&argc, &argv, NULL);
+  cache = evs_test_make_tmp_dir ();
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
 
   g_test_add_func ("/evs/render/accumulate/on-off", test_accumulate_on_off);
   g_test_add_func ("/evs/render/accumulate/contrast-decay", test_accumulate_contrast_and_decay);
@@ -509,5 +516,7 @@ main (int    argc,
   g_test_add_func ("/evs/render/reuse", test_reuse);
   g_test_add_func ("/evs/render/cli", test_cli_render);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  evs_test_remove_tree (cache);
+  return ret;
 }
