@@ -22,6 +22,7 @@
 
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "evs-test-synth.h"
 #include "evs-test-utils.h"
@@ -132,6 +133,26 @@ main (int    argc,
       ms[k] = (g_get_monotonic_time () - t0) / 1000.0;
     }
   report ("seek + render 10 ms window (100k events)", ms, G_N_ELEMENTS (ms));
+
+  /* Playback through the whole file, frame after frame: memory stays
+   * O(chunk + sensor) whatever the file size (compare EVS_BENCH_EVENTS). */
+  t0 = g_get_monotonic_time ();
+  for (gint64 t = 33333; t < duration; t += 33333)
+    {
+      g_autoptr(EvsFrame) frame = NULL;
+
+      params.t_end = t;
+      frame = evs_loader_render (loader, &params, NULL, &error);
+      if (frame == NULL)
+        g_error ("%s", error->message);
+    }
+  {
+    struct rusage usage;
+
+    getrusage (RUSAGE_SELF, &usage);
+    printf ("played %" G_GINT64_FORMAT " frames in %.1f ms; peak RSS %.1f MB\n", duration / 33333,
+            (g_get_monotonic_time () - t0) / 1000.0, usage.ru_maxrss / 1024.0);
+  }
 
   g_unlink (path);
   evs_test_remove_tree (dir);
