@@ -75,6 +75,9 @@ struct _EvsWindow
   AdwActionRow         *duration_row;
   AdwActionRow         *size_row;
   AdwActionRow         *path_row;
+  AdwExpanderRow       *header_row;
+  GPtrArray            *header_rows;
+  const EvsRecordingInfo *header_info;
   EvsFrameView         *frame_view;
   GtkLabel             *overlay_label;
   GtkLabel             *inspector_label;
@@ -188,6 +191,41 @@ update_title (EvsWindow *self)
 }
 
 static void
+update_header (EvsWindow              *self,
+               const EvsRecordingInfo *info)
+{
+  guint n;
+
+  if (info == self->header_info)
+    return;
+  self->header_info = info;
+
+  for (guint i = 0; i < self->header_rows->len; i++)
+    adw_expander_row_remove (self->header_row, g_ptr_array_index (self->header_rows, i));
+  g_ptr_array_set_size (self->header_rows, 0);
+
+  n = info && info->header_keys ? g_strv_length (info->header_keys) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), info->header_keys[i]);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   info->header_values ? info->header_values[i] : "");
+      gtk_widget_add_css_class (row, "property");
+      adw_expander_row_add_row (self->header_row, row);
+      g_ptr_array_add (self->header_rows, row);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->header_row), n > 0);
+  if (info != NULL && info->detail != NULL)
+    adw_expander_row_set_subtitle (self->header_row, info->detail);
+  else
+    adw_expander_row_set_subtitle (self->header_row, NULL);
+}
+
+static void
 update_info (EvsWindow *self)
 {
   EvsLoader *loader = evs_session_get_loader (self->session);
@@ -198,6 +236,7 @@ update_info (EvsWindow *self)
   g_autofree char *size = NULL;
   g_autofree char *path = NULL;
 
+  update_header (self, info);
   if (info == NULL)
     return;
 
@@ -331,6 +370,8 @@ loader_changed_cb (EvsWindow *self)
 {
   EvsLoader *loader = evs_session_get_loader (self->session);
 
+  /* Forget the previous recording's header */
+  update_header (self, NULL);
   g_binding_group_set_source (self->loader_bindings, loader);
   if (loader != NULL)
     {
@@ -1033,6 +1074,7 @@ evs_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), EVS_TYPE_WINDOW);
 
   g_clear_object (&self->loader_bindings);
+  g_clear_pointer (&self->header_rows, g_ptr_array_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
 
@@ -1155,6 +1197,7 @@ evs_window_class_init (EvsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, duration_row);
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, size_row);
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, path_row);
+  gtk_widget_class_bind_template_child (widget_class, EvsWindow, header_row);
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, frame_view);
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, overlay_label);
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, inspector_label);
@@ -1211,6 +1254,7 @@ evs_window_init (EvsWindow *self)
   adw_status_page_set_icon_name (self->start_page, APP_ID);
 
   self->settings = g_settings_new ("io.github.evscope.Evscope");
+  self->header_rows = g_ptr_array_new ();
 
   evs_frame_view_set_session (self->frame_view, self->session);
   evs_timeline_set_session (self->timeline, self->session);
