@@ -24,6 +24,7 @@
 #include "evs-test-utils.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 
 #define ITER_CONTEXT_WHILE(cond)                                         \
   G_STMT_START {                                                         \
@@ -146,6 +147,81 @@ test_count_window (void)
     g_assert_cmpint (frame->t_start, ==, 5000);
     g_assert_cmpuint (frame->n_events, ==, 10);
   }
+}
+
+/* The timeline's rate: exact per bin from a pass, or spread from the index;
+ * both add up to the recording's totals. */
+static void
+test_rate (void)
+{
+  g_autoptr(EvsLoader) loader = evs_loader_new ();
+  g_autoptr(EvsReader) reader = NULL;
+  g_autoptr(EvsRate) exact = NULL;
+  g_autoptr(EvsRate) coarse = NULL;
+  g_autoptr(EvsEventChunk) all = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree double *on = NULL;
+  g_autofree double *off = NULL;
+  EvsIndex *index;
+  double sum_on = 0, sum_off = 0, bin_us;
+  EvsRate *rate;
+
+  g_assert_true (evs_loader_load (loader, get_synth (), NULL, &error));
+  index = evs_loader_get_index (loader);
+  all = evs_test_read_all (get_synth (), 65536, &error);
+  g_assert_no_error (error);
+
+  /* Independent binning of every event */
+  on = g_new0 (double, 64);
+  off = g_new0 (double, 64);
+  bin_us = (double) (all->t[all->n_events - 1] + 1 - all->t[0]) / 64;
+  for (gsize i = 0; i < all->n_events; i++)
+    {
+      guint k = MIN ((guint) ((all->t[i] - all->t[0]) / bin_us), 63);
+
+      if (all->p[i])
+        on[k]++;
+      else
+        off[k]++;
+    }
+
+  reader = evs_reader_open (get_synth (), &error);
+  g_assert_no_error (error);
+  exact = evs_rate_new_from_reader (reader, evs_index_get_t_first (index),
+                                    evs_index_get_t_last (index), 64, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (exact->n_bins, ==, 64);
+  g_assert_cmpint (exact->t_first, ==, 5000);
+  g_assert_cmpint (exact->t_end, ==, evs_index_get_t_last (index) + 1);
+  for (guint k = 0; k < 64; k++)
+    {
+      g_assert_cmpfloat (exact->on[k], ==, on[k]);
+      g_assert_cmpfloat (exact->off[k], ==, off[k]);
+    }
+
+  coarse = evs_rate_new_from_index (index, 64);
+  for (guint k = 0; k < 64; k++)
+    {
+      sum_on += coarse->on[k];
+      sum_off += coarse->off[k];
+    }
+  g_assert_cmpfloat_with_epsilon (sum_on, evs_index_get_n_on (index), 1e-3);
+  g_assert_cmpfloat_with_epsilon (sum_off, evs_index_get_n_events (index) - evs_index_get_n_on (index),
+                                  1e-3);
+
+  /* A small recording gets the exact rate */
+  rate = evs_loader_get_rate (loader);
+  g_assert_nonnull (rate);
+  g_assert_cmpuint (rate->n_bins, ==, EVS_LOADER_RATE_BINS);
+  sum_on = 0;
+  for (guint k = 0; k < rate->n_bins; k++)
+    {
+      g_assert_cmpfloat (rate->on[k], ==, floor (rate->on[k]));
+      sum_on += rate->on[k] + rate->off[k];
+    }
+  g_assert_cmpfloat (sum_on, ==, 400000);
+  /* 400000 events evenly over 512 bins */
+  g_assert_cmpfloat (evs_rate_get_max (rate), <=, 400000.0 / 512 + 2);
 }
 
 static void
@@ -329,6 +405,7 @@ main (int    argc,
   g_test_add_func ("/evs/loader/sync", test_sync);
   g_test_add_func ("/evs/loader/async", test_async);
   g_test_add_func ("/evs/loader/count-window", test_count_window);
+  g_test_add_func ("/evs/loader/rate", test_rate);
   g_test_add_func ("/evs/loader/cancel", test_cancel);
   g_test_add_func ("/evs/loader/errors", test_errors);
   g_test_add_func ("/evs/loader/fixture", test_fixture);

@@ -30,26 +30,20 @@
 #include <string.h>
 
 /* The strip under the view: the whole recording's event rate (OFF stacked
- * under ON) from the index entries, the current window, the cursor.
- * Clicking or dragging seeks through the "win.seek" action.
- *
- * The rate is binned once per index (O(index entries), about one entry
- * per 64 Ki events, so a UI-sized array); snapshot() is O(bins). */
-
-#define N_BINS 512
+ * under ON, binned on the loader thread: EvsRate), the playback loop, the
+ * current window and the cursor.  Clicking or dragging seeks through the
+ * "win.seek" action; Shift+drag selects the loop.  snapshot() is O(bins). */
 
 struct _EvsTimeline
 {
   GtkWidget   parent_instance;
 
   EvsSession *session;
-  EvsIndex   *index;
+  EvsRate    *rate;
+  double      max_total;  /* events in the busiest bin */
+  double      max_rate;   /* events / s in the busiest bin */
   gboolean    selecting;
   double      select_x;
-  double      on[N_BINS];
-  double      off[N_BINS];
-  double      max_rate;   /* events / s in the busiest bin */
-  guint       n_bins;
   gboolean    log_scale;
 };
 
@@ -65,73 +59,24 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (EvsTimeline, evs_timeline, GTK_TYPE_WIDGET)
 
 static void
-rebin (EvsTimeline *self)
-{
-  const EvsIndexEntry *entries;
-  guint n_entries = 0;
-  gint64 t0, t1;
-  double bin_us, max_total = 0;
-
-  memset (self->on, 0, sizeof self->on);
-  memset (self->off, 0, sizeof self->off);
-  self->n_bins = 0;
-  self->max_rate = 0;
-
-  if (self->index == NULL || evs_index_get_n_events (self->index) == 0)
-    return;
-
-  t0 = evs_index_get_t_first (self->index);
-  t1 = evs_index_get_t_last (self->index) + 1;
-  bin_us = (double) (t1 - t0) / N_BINS;
-  entries = evs_index_get_entries (self->index, &n_entries);
-
-  /* Spread each entry's events evenly over the bins its time span covers. */
-  for (guint i = 0; i < n_entries; i++)
-    {
-      const EvsIndexEntry *e = &entries[i];
-      double a = (e->t_first - t0) / bin_us;
-      double b = (e->t_last + 1 - t0) / bin_us;
-      guint first = (guint) CLAMP (floor (a), 0, N_BINS - 1);
-      guint last = (guint) CLAMP (ceil (b) - 1, first, N_BINS - 1);
-      double span = MAX (b - a, 1e-9);
-
-      for (guint k = first; k <= last; k++)
-        {
-          double overlap = MIN (b, k + 1.0) - MAX (a, (double) k);
-          double share = (last == first) ? 1.0 : MAX (overlap, 0) / span;
-
-          self->on[k] += share * e->n_on;
-          self->off[k] += share * (e->n_events - e->n_on);
-        }
-    }
-
-  for (guint k = 0; k < N_BINS; k++)
-    max_total = MAX (max_total, self->on[k] + self->off[k]);
-
-  self->n_bins = N_BINS;
-  self->max_rate = max_total / (bin_us / 1e6);
-  if (max_total > 0)
-    for (guint k = 0; k < N_BINS; k++)
-      {
-        self->on[k] /= max_total;
-        self->off[k] /= max_total;
-      }
-}
-
-static void
-index_changed_cb (EvsTimeline *self)
+rate_changed_cb (EvsTimeline *self)
 {
   EvsLoader *loader = self->session ? evs_session_get_loader (self->session) : NULL;
-  EvsIndex *index = loader && evs_session_get_indexed (self->session)
-                    ? evs_loader_get_index (loader) : NULL;
+  EvsRate *rate = loader && evs_session_get_indexed (self->session)
+                  ? evs_loader_get_rate (loader) : NULL;
 
-  if (index == self->index)
+  if (rate == self->rate)
     return;
 
-  g_clear_pointer (&self->index, evs_index_unref);
-  if (index != NULL)
-    self->index = evs_index_ref (index);
-  rebin (self);
+  g_clear_pointer (&self->rate, evs_rate_unref);
+  self->max_total = 0;
+  self->max_rate = 0;
+  if (rate != NULL)
+    {
+      self->rate = evs_rate_ref (rate);
+      self->max_total = evs_rate_get_max (rate);
+      self->max_rate = self->max_total / ((double) (rate->t_end - rate->t_first) / rate->n_bins / 1e6);
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -199,22 +144,29 @@ evs_timeline_snapshot (GtkWidget   *widget,
       g_object_unref (layout);
     }
 
-  if (self->n_bins > 0)
+  if (self->rate != NULL && self->max_total > 0)
     {
-      double bw = w / self->n_bins;
+      const EvsRate *rate = self->rate;
+      double x0, x1, bw;
 
-      for (guint k = 0; k < self->n_bins; k++)
+      /* The rate's bins span [t_first, t_last + 1], as the time axis does. */
+      time_to_x (self, rate->t_first, &x0);
+      time_to_x (self, rate->t_end, &x1);
+      bw = (x1 - x0) / rate->n_bins;
+
+      for (guint k = 0; k < rate->n_bins; k++)
         {
-          double total = scale_value (self, self->on[k] + self->off[k]) * h;
-          double off_h = (self->on[k] + self->off[k]) > 0
-                         ? total * self->off[k] / (self->on[k] + self->off[k]) : 0;
+          double sum = rate->on[k] + rate->off[k];
+          double total = scale_value (self, sum / self->max_total) * h;
+          double off_h = sum > 0 ? total * rate->off[k] / sum : 0;
 
           if (total <= 0)
             continue;
           gtk_snapshot_append_color (snapshot, &off,
-                                     &GRAPHENE_RECT_INIT (k * bw, h - off_h, bw + 0.5, off_h));
+                                     &GRAPHENE_RECT_INIT (x0 + k * bw, h - off_h, bw + 0.5, off_h));
           gtk_snapshot_append_color (snapshot, &on,
-                                     &GRAPHENE_RECT_INIT (k * bw, h - total, bw + 0.5, total - off_h));
+                                     &GRAPHENE_RECT_INIT (x0 + k * bw, h - total, bw + 0.5,
+                                                          total - off_h));
         }
     }
 
@@ -338,7 +290,7 @@ evs_timeline_dispose (GObject *object)
   EvsTimeline *self = (EvsTimeline *) object;
 
   evs_timeline_set_session (self, NULL);
-  g_clear_pointer (&self->index, evs_index_unref);
+  g_clear_pointer (&self->rate, evs_rate_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), EVS_TYPE_TIMELINE);
 
   G_OBJECT_CLASS (evs_timeline_parent_class)->dispose (object);
@@ -442,7 +394,7 @@ evs_timeline_set_session (EvsTimeline *self,
   g_set_object (&self->session, session);
   if (session != NULL)
     {
-      g_signal_connect_object (session, "notify::indexed", G_CALLBACK (index_changed_cb), self,
+      g_signal_connect_object (session, "notify::indexed", G_CALLBACK (rate_changed_cb), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::time", G_CALLBACK (queue_draw_cb), self,
                                G_CONNECT_SWAPPED);
@@ -458,7 +410,7 @@ evs_timeline_set_session (EvsTimeline *self,
                                G_CONNECT_SWAPPED);
     }
 
-  index_changed_cb (self);
+  rate_changed_cb (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
@@ -489,7 +441,7 @@ guint
 evs_timeline_get_n_bins (EvsTimeline *self)
 {
   g_return_val_if_fail (EVS_IS_TIMELINE (self), 0);
-  return self->n_bins;
+  return self->rate ? self->rate->n_bins : 0;
 }
 
 /**

@@ -25,6 +25,7 @@
 #include "evs-format.h"
 #include "evs-index.h"
 #include "evs-loader.h"
+#include "evs-rate.h"
 #include "evs-reader.h"
 #include "evs-render.h"
 #include "evs-writer.h"

@@ -79,6 +79,7 @@ struct _EvsLoader
   guint64           pub_n_events;
   EvsRecordingInfo *pub_info;
   EvsIndex         *pub_index;
+  EvsRate          *pub_rate;
   EvsEventChunk    *pub_first;
   guint             pub_width;
   guint             pub_height;
@@ -91,6 +92,7 @@ struct _EvsLoader
   guint64           n_events;
   EvsRecordingInfo *info;
   EvsIndex         *index;
+  EvsRate          *rate;
   EvsEventChunk    *first_events;
   guint             width;
   guint             height;
@@ -103,6 +105,7 @@ enum {
   PROP_N_EVENTS,
   PROP_INFO,
   PROP_INDEX,
+  PROP_RATE,
   PROP_WIDTH,
   PROP_HEIGHT,
   N_PROPS
@@ -135,7 +138,7 @@ static void
 sync_published (EvsLoader *self)
 {
   gboolean fraction_changed, message_changed, n_changed, info_changed = FALSE;
-  gboolean index_changed = FALSE, width_changed, height_changed;
+  gboolean index_changed = FALSE, rate_changed = FALSE, width_changed, height_changed;
 
   g_object_freeze_notify (G_OBJECT (self));
 
@@ -163,6 +166,12 @@ sync_published (EvsLoader *self)
       self->index = self->pub_index ? evs_index_ref (self->pub_index) : NULL;
       index_changed = TRUE;
     }
+  if (self->rate != self->pub_rate)
+    {
+      g_clear_pointer (&self->rate, evs_rate_unref);
+      self->rate = self->pub_rate ? evs_rate_ref (self->pub_rate) : NULL;
+      rate_changed = TRUE;
+    }
   width_changed = self->width != self->pub_width;
   self->width = self->pub_width;
   height_changed = self->height != self->pub_height;
@@ -181,6 +190,8 @@ sync_published (EvsLoader *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEIGHT]);
   if (info_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INFO]);
+  if (rate_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RATE]);
   if (index_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INDEX]);
 
@@ -356,6 +367,33 @@ read_first_events (EvsReader      *reader,
   return evs_reader_rewind (reader, error);
 }
 
+/* The index resolves the rate to about 64 Ki events; a recording with too
+ * few entries for the bins gets an exact pass instead (cheap: it is small). */
+static EvsRate *
+compute_rate (EvsLoader    *self,
+              EvsIndex     *index,
+              GCancellable *cancellable)
+{
+  guint n_entries = 0;
+  guint64 n_events = evs_index_get_n_events (index);
+
+  evs_index_get_entries (index, &n_entries);
+  if (n_events > 0 && n_entries < 4 * EVS_LOADER_RATE_BINS
+      && n_events <= EVS_LOADER_EXACT_RATE_MAX_EVENTS)
+    {
+      g_autoptr(GError) error = NULL;
+      EvsRate *rate = evs_rate_new_from_reader (self->view_reader, evs_index_get_t_first (index),
+                                                evs_index_get_t_last (index), EVS_LOADER_RATE_BINS,
+                                                cancellable, &error);
+
+      if (rate != NULL)
+        return rate;
+      g_debug ("Exact rate pass failed, using the index: %s", error->message);
+    }
+
+  return evs_rate_new_from_index (index, EVS_LOADER_RATE_BINS);
+}
+
 static void
 run_load (EvsLoader *self,
           GTask     *task)
@@ -363,6 +401,7 @@ run_load (EvsLoader *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(EvsEventChunk) first = NULL;
   g_autoptr(EvsIndex) index = NULL;
+  g_autoptr(EvsRate) rate = NULL;
   GCancellable *cancellable = g_task_get_cancellable (task);
   const char *path = g_task_get_task_data (task);
 
@@ -410,9 +449,13 @@ run_load (EvsLoader *self,
   g_clear_object (&self->scan_reader);
   evs_reader_set_index (self->view_reader, index);
 
+  rate = compute_rate (self, index, cancellable);
+
   g_mutex_lock (&self->mutex);
   g_clear_pointer (&self->pub_index, evs_index_unref);
   self->pub_index = evs_index_ref (index);
+  g_clear_pointer (&self->pub_rate, evs_rate_unref);
+  self->pub_rate = g_steal_pointer (&rate);
   self->pub_fraction = 1.0;
   self->pub_n_events = evs_index_get_n_events (index);
   update_geometry_locked (self);
@@ -499,10 +542,12 @@ evs_loader_finalize (GObject *object)
   g_clear_pointer (&self->pub_message, g_free);
   g_clear_pointer (&self->pub_info, evs_recording_info_free);
   g_clear_pointer (&self->pub_index, evs_index_unref);
+  g_clear_pointer (&self->pub_rate, evs_rate_unref);
   g_clear_pointer (&self->pub_first, evs_event_chunk_unref);
   g_clear_pointer (&self->message, g_free);
   g_clear_pointer (&self->info, evs_recording_info_free);
   g_clear_pointer (&self->index, evs_index_unref);
+  g_clear_pointer (&self->rate, evs_rate_unref);
   g_clear_pointer (&self->first_events, evs_event_chunk_unref);
   g_mutex_clear (&self->mutex);
 
@@ -533,6 +578,9 @@ evs_loader_get_property (GObject    *object,
       break;
     case PROP_INDEX:
       g_value_set_boxed (value, evs_loader_get_index (self));
+      break;
+    case PROP_RATE:
+      g_value_set_boxed (value, evs_loader_get_rate (self));
       break;
     case PROP_WIDTH:
       g_value_set_uint (value, evs_loader_get_width (self));
@@ -568,6 +616,9 @@ evs_loader_class_init (EvsLoaderClass *klass)
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_INDEX] =
     g_param_spec_boxed ("index", NULL, NULL, EVS_TYPE_INDEX,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RATE] =
+    g_param_spec_boxed ("rate", NULL, NULL, EVS_TYPE_RATE,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_WIDTH] =
     g_param_spec_uint ("width", NULL, NULL, 0, G_MAXUINT, 0,
@@ -751,6 +802,19 @@ evs_loader_get_index (EvsLoader *self)
 {
   g_return_val_if_fail (EVS_IS_LOADER (self), NULL);
   return self->index;
+}
+
+/**
+ * evs_loader_get_rate:
+ *
+ * Returns: (nullable) (transfer none): the event rate over the whole
+ *   recording, %EVS_LOADER_RATE_BINS bins, available with the index
+ */
+EvsRate *
+evs_loader_get_rate (EvsLoader *self)
+{
+  g_return_val_if_fail (EVS_IS_LOADER (self), NULL);
+  return self->rate;
 }
 
 /**

@@ -25,6 +25,7 @@
 #include "evs-events.h"
 #include "evs-format.h"
 #include "evs-index.h"
+#include "evs-rate.h"
 #include "evs-render.h"
 
 G_BEGIN_DECLS
@@ -33,6 +34,10 @@ G_BEGIN_DECLS
 #define EVS_LOADER_FIRST_WINDOW_US 10000
 /* …and at most this many events of it. */
 #define EVS_LOADER_FIRST_MAX_EVENTS (4 * 1024 * 1024)
+
+/* Bins of evs_loader_get_rate(), and up to how many events it is exact */
+#define EVS_LOADER_RATE_BINS 512
+#define EVS_LOADER_EXACT_RATE_MAX_EVENTS (16 * 1000 * 1000)
 
 #define EVS_TYPE_LOADER (evs_loader_get_type ())
 
@@ -57,6 +62,7 @@ guint64                 evs_loader_get_n_events     (EvsLoader               *se
 const char             *evs_loader_get_path         (EvsLoader               *self);
 const EvsRecordingInfo *evs_loader_get_info         (EvsLoader               *self);
 EvsIndex               *evs_loader_get_index        (EvsLoader               *self);
+EvsRate                *evs_loader_get_rate         (EvsLoader               *self);
 EvsEventChunk          *evs_loader_get_first_events (EvsLoader               *self);
 guint                   evs_loader_get_width        (EvsLoader               *self);
 guint                   evs_loader_get_height       (EvsLoader               *self);
