@@ -78,7 +78,8 @@ test_accumulate_on_off (void)
   g_assert_cmpuint (frame->n_events, ==, 4);
   g_assert_cmphex (evs_frame_get_pixel (frame, 0, 0), ==, 0xffffc83c);
   g_assert_cmphex (evs_frame_get_pixel (frame, 1, 0), ==, 0xff3c8cff);
-  g_assert_cmphex (evs_frame_get_pixel (frame, 2, 0), ==, 0xffffffff);
+  /* ON + OFF: the mean of the two colours, (157.5, 170, 157.5) */
+  g_assert_cmphex (evs_frame_get_pixel (frame, 2, 0), ==, 0xff9eaa9e);
   g_assert_cmphex (evs_frame_get_pixel (frame, 0, 1), ==, 0xff000000);
   g_assert_cmphex (evs_frame_get_pixel (frame, 1, 1), ==, 0xff000000);
   g_assert_cmpuint (evs_frame_count_non_background (frame), ==, 3);
@@ -141,6 +142,25 @@ test_accumulate_contrast_and_decay (void)
     /* age 500 → e^-5 = 0.0067: 1.7, 1.3, 0.4 */
     g_assert_cmphex (evs_frame_get_pixel (frame, 0, 0), ==, 0xff020100);
   }
+}
+
+static void
+test_accumulate_mixed (void)
+{
+  /* Two ON and one OFF, contrast 0.25: intensity 0.75 of the colour mix
+   * (2 ON + OFF) / 3 = (190, 180, 125) → (142.5, 135, 93.75) */
+  const gint64 t[] = { 1, 2, 3 };
+  const guint x[] = { 0, 0, 0 };
+  const guint y[] = { 0, 0, 0 };
+  const guint p[] = { 1, 1, 0 };
+  g_autoptr(EvsEventChunk) events = chunk_of (t, x, y, p, G_N_ELEMENTS (t));
+  g_autoptr(EvsFrame) frame = NULL;
+  EvsRenderParams params;
+
+  params_for (&params, EVS_VIEW_MODE_ACCUMULATE, 100, 100);
+  params.contrast = 0.25;
+  frame = evs_render_events (1, 1, &params, events);
+  g_assert_cmphex (evs_frame_get_pixel (frame, 0, 0), ==, 0xff8f875e);
 }
 
 static void
@@ -509,6 +529,7 @@ main (int    argc,
   g_test_add_func ("/evs/render/accumulate/on-off", test_accumulate_on_off);
   g_test_add_func ("/evs/render/accumulate/contrast-decay", test_accumulate_contrast_and_decay);
   g_test_add_func ("/evs/render/accumulate/signed-grey", test_accumulate_signed_grey);
+  g_test_add_func ("/evs/render/accumulate/mixed", test_accumulate_mixed);
   g_test_add_func ("/evs/render/time-surface", test_time_surface);
   g_test_add_func ("/evs/render/colormap-top", test_colormap_top);
   g_test_add_func ("/evs/render/png", test_png_round_trip);

@@ -736,13 +736,21 @@ shade_pixel (const EvsRenderParams *params,
         }
       else
         {
-          double a_on = MIN (1.0, shade->c * w_on);
-          double a_off = MIN (1.0, shade->c * w_off);
+          /* Hue from the ON/OFF balance, intensity from the total weight:
+           * a pixel with both polarities blends them instead of clipping. */
+          double w = w_on + w_off;
+          double a = MIN (1.0, shade->c * w);
           guint8 rgb[3];
 
+          if (!(w > 0))
+            return argb (channel_clamp (shade->bg[0]), channel_clamp (shade->bg[1]),
+                         channel_clamp (shade->bg[2]));
           for (guint k = 0; k < 3; k++)
-            rgb[k] = channel_clamp (shade->bg[k] + a_on * (shade->on[k] - shade->bg[k])
-                                    + a_off * (shade->off[k] - shade->bg[k]));
+            {
+              double mix = (w_on * shade->on[k] + w_off * shade->off[k]) / w;
+
+              rgb[k] = channel_clamp (shade->bg[k] + a * (mix - shade->bg[k]));
+            }
           return argb (rgb[0], rgb[1], rgb[2]);
         }
     }

@@ -42,7 +42,9 @@ typedef enum
 
 /**
  * EvsAccumulateStyle:
- * @EVS_ACCUMULATE_STYLE_ON_OFF: ON and OFF colours on a black background
+ * @EVS_ACCUMULATE_STYLE_ON_OFF: ON and OFF colours on a black background:
+ *   the hue is the weighted mix of the two colours, the intensity the total
+ *   weight × contrast (saturating at 1)
  * @EVS_ACCUMULATE_STYLE_SIGNED_GREY: mid grey, brighter for ON, darker for OFF
  */
 typedef enum
