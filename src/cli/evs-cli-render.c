@@ -38,9 +38,15 @@ parse_enum (GType        type,
             int         *value,
             GError     **error)
 {
-  g_autoptr(GEnumClass) klass = g_type_class_ref (type);
-  GEnumValue *v = g_enum_get_value_by_nick (klass, nick);
+  g_autoptr(GEnumClass) klass = NULL;
+  GEnumValue *v;
 
+  /* Not given: keep the default */
+  if (nick == NULL)
+    return TRUE;
+
+  klass = g_type_class_ref (type);
+  v = g_enum_get_value_by_nick (klass, nick);
   if (v == NULL)
     {
       g_autoptr(GString) choices = g_string_new (NULL);
@@ -75,7 +81,6 @@ evs_cli_render (int    argc,
   double tau_us = 5000.0;
   gboolean split = FALSE;
   EvsRenderParams params;
-  int value;
   GOptionEntry entries[] = {
     { "at-us", 0, 0, G_OPTION_ARG_INT64, &at_us,
       "End of the window in µs, as stored in the file (default: first event + window)", "T" },
@@ -126,14 +131,10 @@ evs_cli_render (int    argc,
   params.contrast = contrast;
   params.tau_us = tau_us;
   params.split_polarity = split;
-  if ((mode && !parse_enum (EVS_TYPE_VIEW_MODE, "--mode", mode, &value, &error))
-      || (mode && ((params.mode = value), FALSE))
-      || (style && !parse_enum (EVS_TYPE_ACCUMULATE_STYLE, "--style", style, &value, &error))
-      || (style && ((params.style = value), FALSE))
-      || (decay && !parse_enum (EVS_TYPE_DECAY, "--decay", decay, &value, &error))
-      || (decay && ((params.decay = value), FALSE))
-      || (colormap && !parse_enum (EVS_TYPE_COLORMAP, "--colormap", colormap, &value, &error))
-      || (colormap && ((params.colormap = value), FALSE)))
+  if (!parse_enum (EVS_TYPE_VIEW_MODE, "--mode", mode, (int *) &params.mode, &error)
+      || !parse_enum (EVS_TYPE_ACCUMULATE_STYLE, "--style", style, (int *) &params.style, &error)
+      || !parse_enum (EVS_TYPE_DECAY, "--decay", decay, (int *) &params.decay, &error)
+      || !parse_enum (EVS_TYPE_COLORMAP, "--colormap", colormap, (int *) &params.colormap, &error))
     {
       g_printerr ("evscope-cli render: %s\n", error->message);
       return 2;
