@@ -25,6 +25,7 @@
 
 #include "evs-test-synth.h"
 #include "evs-test-utils.h"
+#include "evs-application.h"
 #include "evs-window.h"
 
 /* UI tests (Xvfb): open a recording in a real window, wait (bounded) for
@@ -283,6 +284,73 @@ test_fixture (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+test_help_overlay (void)
+{
+  g_autoptr(GtkBuilder) builder =
+    gtk_builder_new_from_resource ("/io/github/evscope/Evscope/gtk/help-overlay.ui");
+  GObject *overlay = gtk_builder_get_object (builder, "help_overlay");
+
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+  gtk_window_destroy (GTK_WINDOW (overlay));
+}
+
+typedef struct
+{
+  GApplication *app;
+  gboolean      shown;
+} AppRun;
+
+static gboolean
+check_app_cb (gpointer user_data)
+{
+  AppRun *run = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+
+  if (EVS_IS_WINDOW (window))
+    {
+      EvsSession *session = evs_window_get_session (EVS_WINDOW (window));
+
+      if (evs_session_get_indexed (session) && evs_session_get_frame (session) != NULL)
+        {
+          g_assert_cmpstr (evs_window_get_page (EVS_WINDOW (window)), ==, "viewer");
+          run->shown = TRUE;
+          g_application_quit (run->app);
+        }
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+give_up_cb (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+/* `evscope FILE`: the application opens FILE in a window. */
+static void
+test_application_open (void)
+{
+  g_autoptr(EvsApplication) app = evs_application_new ();
+  char *argv[] = { (char *) "evscope", (char *) get_synth (), NULL };
+  AppRun run = { G_APPLICATION (app), FALSE };
+  guint check_id, give_up_id;
+  int status;
+
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
+  check_id = g_timeout_add (20, check_app_cb, &run);
+  give_up_id = g_timeout_add_seconds (30, give_up_cb, app);
+  status = g_application_run (G_APPLICATION (app), 2, argv);
+  g_clear_handle_id (&check_id, g_source_remove);
+  g_clear_handle_id (&give_up_id, g_source_remove);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (run.shown);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -296,6 +364,8 @@ main (int    argc,
   g_test_add_func ("/evs/window/open-and-drive", test_open_and_drive);
   g_test_add_func ("/evs/window/open-error", test_open_error);
   g_test_add_func ("/evs/window/fixture", test_fixture);
+  g_test_add_func ("/evs/window/help-overlay", test_help_overlay);
+  g_test_add_func ("/evs/window/application-open", test_application_open);
 
   ret = g_test_run ();
 
