@@ -145,6 +145,24 @@ test_accumulate_contrast_and_decay (void)
 }
 
 static void
+test_accumulate_many (void)
+{
+  /* 20 ON events (beyond the small-count table), contrast 0.01: 0.2 × ON */
+  g_autoptr(EvsEventChunk) events = evs_event_chunk_new (20);
+  g_autoptr(EvsFrame) frame = NULL;
+  EvsRenderParams params;
+
+  for (guint i = 0; i < 20; i++)
+    evs_event_chunk_push (events, i, 0, 0, 1);
+  params_for (&params, EVS_VIEW_MODE_ACCUMULATE, 100, 100);
+  params.contrast = 0.01;
+  frame = evs_render_events (1, 1, &params, events);
+  g_assert_cmphex (evs_frame_get_pixel (frame, 0, 0), ==, 0xff33280c);
+  g_assert_true (evs_frame_lookup (frame, 0, 0, NULL, NULL));
+  g_assert_cmpuint (frame->counts[0], ==, 20);
+}
+
+static void
 test_accumulate_mixed (void)
 {
   /* Two ON and one OFF, contrast 0.25: intensity 0.75 of the colour mix
@@ -530,6 +548,7 @@ main (int    argc,
   g_test_add_func ("/evs/render/accumulate/contrast-decay", test_accumulate_contrast_and_decay);
   g_test_add_func ("/evs/render/accumulate/signed-grey", test_accumulate_signed_grey);
   g_test_add_func ("/evs/render/accumulate/mixed", test_accumulate_mixed);
+  g_test_add_func ("/evs/render/accumulate/many", test_accumulate_many);
   g_test_add_func ("/evs/render/time-surface", test_time_surface);
   g_test_add_func ("/evs/render/colormap-top", test_colormap_top);
   g_test_add_func ("/evs/render/png", test_png_round_trip);

@@ -756,13 +756,19 @@ shade_pixel (const EvsRenderParams *params,
     }
   else
     {
-      double s_off = surface_value (st->last[0], params->window_us, shade->inv_tau);
-      double s_on = surface_value (st->last[1], params->window_us, shade->inv_tau);
-      double v = params->split_polarity ? 0.5 + 0.5 * (s_on - s_off) : MAX (s_on, s_off);
+      double v;
+
+      if (params->split_polarity)
+        v = 0.5 + 0.5 * (surface_value (st->last[1], params->window_us, shade->inv_tau)
+                         - surface_value (st->last[0], params->window_us, shade->inv_tau));
+      else /* exp is monotonic: the newest event gives the max */
+        v = surface_value (MAX (st->last[0], st->last[1]), params->window_us, shade->inv_tau);
 
       return shade->lut[to_byte (v)];
     }
 }
+
+#define SMALL_COUNTS 16
 
 static void
 rgb_of (guint32 color,
@@ -792,6 +798,8 @@ evs_renderer_finish (EvsRenderer *self)
   gsize stride, n_pixels;
   guint32 bg;
   Shade shade;
+  gboolean use_lut;
+  guint32 lut[SMALL_COUNTS][SMALL_COUNTS];
 
   g_return_val_if_fail (self != NULL, NULL);
 
@@ -819,28 +827,40 @@ evs_renderer_finish (EvsRenderer *self)
   if (self->n_touched > 0)
     memcpy (block->dirty, self->touched, self->n_touched * sizeof (guint32));
   block->n_dirty = self->n_touched;
+  /* Without decay the weights are event counts: small ones are looked up. */
+  use_lut = params->mode == EVS_VIEW_MODE_ACCUMULATE && params->decay == EVS_DECAY_NONE;
+  if (use_lut)
+    for (guint on = 0; on < SMALL_COUNTS; on++)
+      for (guint off = 0; off < SMALL_COUNTS; off++)
+        {
+          PixelState st = { { 0, 0 }, { (float) off, (float) on } };
+
+          lut[on][off] = shade_pixel (params, &shade, &st);
+        }
+
+#define SHADE_PIXEL(px)                                                         \
+  G_STMT_START {                                                                \
+    const PixelState *st = &self->state[px];                                    \
+                                                                                \
+    if (use_lut && st->weight[1] < SMALL_COUNTS && st->weight[0] < SMALL_COUNTS) \
+      block->pixels[px] = lut[(guint) st->weight[1]][(guint) st->weight[0]];   \
+    else                                                                        \
+      block->pixels[px] = shade_pixel (params, &shade, st);                     \
+    block->counts[px] = self->counts[px];                                       \
+    block->last_t[px] = MAX (st->last[0], st->last[1]);                         \
+  } G_STMT_END
+
   if (is_dense (self->n_touched, n_pixels))
     {
       for (gsize px = 0; px < n_pixels; px++)
         if (self->counts[px] != 0)
-          {
-            const PixelState *st = &self->state[px];
-
-            block->pixels[px] = shade_pixel (params, &shade, st);
-            block->counts[px] = self->counts[px];
-            block->last_t[px] = MAX (st->last[0], st->last[1]);
-          }
+          SHADE_PIXEL (px);
     }
   else
     for (gsize i = 0; i < self->n_touched; i++)
-      {
-        guint32 px = self->touched[i];
-        const PixelState *st = &self->state[px];
+      SHADE_PIXEL (self->touched[i]);
 
-        block->pixels[px] = shade_pixel (params, &shade, st);
-        block->counts[px] = self->counts[px];
-        block->last_t[px] = MAX (st->last[0], st->last[1]);
-      }
+#undef SHADE_PIXEL
 
   frame = g_new0 (EvsFrame, 1);
   g_atomic_ref_count_init (&frame->ref_count);
