@@ -372,6 +372,31 @@ test_errors (void)
 }
 
 static void
+test_empty (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "empty.dat", NULL);
+  g_autoptr(EvsLoader) loader = evs_loader_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsFrame) frame = NULL;
+  EvsRenderParams params;
+
+  evs_test_write_synthetic (path, EVS_FORMAT_DAT, 32, 24, 0, 0, 1000, 1);
+  g_assert_true (evs_loader_load (loader, path, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (evs_loader_get_n_events (loader), ==, 0);
+  g_assert_cmpuint (evs_loader_get_first_events (loader)->n_events, ==, 0);
+  g_assert_cmpuint (evs_loader_get_width (loader), ==, 32);
+  g_assert_nonnull (evs_loader_get_rate (loader));
+
+  evs_render_params_init (&params);
+  params.window_events = 100;
+  frame = evs_loader_render (loader, &params, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (frame->n_events, ==, 0);
+  g_assert_cmpuint (evs_frame_count_non_background (frame), ==, 0);
+}
+
+static void
 test_fixture (void)
 {
   g_autofree char *path = evs_test_fixture ("expelliarmus/NCARS_obj_004397_td.dat");
@@ -408,6 +433,7 @@ main (int    argc,
   g_test_add_func ("/evs/loader/rate", test_rate);
   g_test_add_func ("/evs/loader/cancel", test_cancel);
   g_test_add_func ("/evs/loader/errors", test_errors);
+  g_test_add_func ("/evs/loader/empty", test_empty);
   g_test_add_func ("/evs/loader/fixture", test_fixture);
 
   ret = g_test_run ();

@@ -307,8 +307,16 @@ serve_render (EvsLoader *self)
       g_clear_pointer (&self->renderer, evs_renderer_free);
       self->renderer = evs_renderer_new (width, height, params);
     }
-  frame = evs_renderer_render_window (self->renderer, self->view_reader, self->render_chunk,
-                                      params, g_task_get_cancellable (task), &error);
+  if (evs_reader_get_index (self->view_reader) != NULL
+      && evs_index_get_n_events (evs_reader_get_index (self->view_reader)) == 0)
+    {
+      /* Nothing to read (and an empty index has no position to seek to) */
+      evs_renderer_reset (self->renderer, params);
+      frame = evs_renderer_finish (self->renderer);
+    }
+  else
+    frame = evs_renderer_render_window (self->renderer, self->view_reader, self->render_chunk,
+                                        params, g_task_get_cancellable (task), &error);
   if (frame == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
