@@ -73,6 +73,12 @@ count_non_black (GdkTexture *texture)
   return n;
 }
 
+static void
+count_cb (guint *counter)
+{
+  (*counter)++;
+}
+
 static EvsWindow *
 open_window (const char *path)
 {
@@ -108,6 +114,8 @@ test_open_and_drive (void)
   EvsFrame *frame;
   GdkTexture *texture;
   gint64 t;
+  guint n_frames;
+  gulong frame_handler;
 
   /* First window: metadata and a 10 ms accumulation frame at the start */
   g_assert_cmpstr (evs_window_get_page (window), ==, "viewer");
@@ -182,11 +190,15 @@ test_open_and_drive (void)
   g_assert_cmpint (evs_session_get_time (session), ==, t + 5000);
   evs_session_set_window_by_events (session, FALSE);
 
-  /* Playback moves the cursor forward */
+  /* Playback moves the cursor forward, and new frames keep arriving
+   * (render results are not starved by the redraw of every frame) */
   t = evs_session_get_time (session);
+  n_frames = 0;
+  frame_handler = g_signal_connect_swapped (session, "notify::frame", G_CALLBACK (count_cb), &n_frames);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.playing", NULL);
   g_assert_true (evs_session_get_playing (session));
-  WAIT_UNTIL (evs_session_get_time (session) > t + 20000);
+  WAIT_UNTIL (evs_session_get_time (session) > t + 20000 && n_frames >= 5);
+  g_signal_handler_disconnect (session, frame_handler);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.playing", NULL);
   g_assert_false (evs_session_get_playing (session));
 

@@ -166,7 +166,9 @@ static void
 queue_render (EvsSession *self)
 {
   if (self->render_idle_id == 0 && self->loaded)
-    self->render_idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, render_idle_cb, self, NULL);
+    /* Coalesces the changes of one main-loop iteration; ahead of GTK's
+     * redraw (GDK_PRIORITY_REDRAW), which playback keeps busy every frame. */
+    self->render_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, render_idle_cb, self, NULL);
 }
 
 static gint64

@@ -880,7 +880,9 @@ evs_loader_render_async (EvsLoader             *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, evs_loader_render_async);
-  g_task_set_priority (task, G_PRIORITY_LOW);
+  /* Not G_PRIORITY_LOW: during playback GTK redraws every frame at
+   * GDK_PRIORITY_REDRAW, and a low-priority result would wait behind it. */
+  g_task_set_priority (task, G_PRIORITY_DEFAULT);
   g_task_set_task_data (task, g_memdup2 (params, sizeof *params), g_free);
 
   g_mutex_lock (&self->mutex);
