@@ -313,15 +313,90 @@ test_async (void)
   g_clear_error (&r1.error);
 }
 
+static char *big_path;
+
+static const char *
+get_big (void)
+{
+  if (big_path == NULL)
+    {
+      big_path = g_build_filename (tmp_dir, "big.dat", NULL);
+      evs_test_write_synthetic (big_path, EVS_FORMAT_DAT, 640, 480, 10000000, 0, 10000000, 5);
+    }
+  return big_path;
+}
+
+static void
+rate_cb (EvsLoader  *loader,
+         GParamSpec *pspec,
+         guint      *n_partial)
+{
+  EvsRate *rate = evs_loader_get_rate (loader);
+
+  if (rate != NULL && rate->partial)
+    {
+      double sum = 0;
+
+      /* A partial rate is published before the index, and never more
+       * events than scanned so far */
+      g_assert_null (evs_loader_get_index (loader));
+      for (guint k = 0; k < rate->n_bins; k++)
+        sum += rate->on[k] + rate->off[k];
+      g_assert_cmpfloat (sum, <=, 10000000);
+      g_assert_cmpfloat (sum, >, 0);
+      (*n_partial)++;
+    }
+}
+
+/* While the index is built, the timeline gets a partial rate */
+static void
+test_progressive_rate (void)
+{
+  g_autoptr(EvsLoader) loader = evs_loader_new ();
+  struct { GError *error; gboolean done; } load = { NULL, FALSE };
+  guint n_partial = 0;
+  EvsRate *rate;
+
+  g_autofree char *cache = evs_index_get_cache_path (get_big ());
+
+  /* Index from scratch, not from a cache an earlier test left */
+  g_unlink (cache);
+  g_signal_connect (loader, "notify::rate", G_CALLBACK (rate_cb), &n_partial);
+  evs_loader_load_async (loader, get_big (), NULL, load_cb, &load);
+  ITER_CONTEXT_WHILE (!load.done);
+  g_assert_no_error (load.error);
+
+  g_test_message ("%u partial rates before the index", n_partial);
+  g_assert_cmpuint (n_partial, >=, 1);
+  rate = evs_loader_get_rate (loader);
+  g_assert_false (rate->partial);
+  g_assert_cmpint (rate->t_end, ==, evs_index_get_t_last (evs_loader_get_index (loader)) + 1);
+}
+
+static void
+test_partial_rate (void)
+{
+  const EvsRateMark marks[] = { { 0, 0, 0.5 }, { 1000, 1000, 1.0 }, { 2000, 3000, 0.0 } };
+  g_autoptr(EvsRate) rate = evs_rate_new_partial (marks, 3, 4000, 4);
+
+  g_assert_true (rate->partial);
+  g_assert_cmpint (rate->t_first, ==, 0);
+  g_assert_cmpint (rate->t_end, ==, 4000);
+  g_assert_cmpfloat (rate->on[0], ==, 500);
+  g_assert_cmpfloat (rate->off[0], ==, 500);
+  g_assert_cmpfloat (rate->on[1], ==, 2000);
+  g_assert_cmpfloat (rate->off[1], ==, 0);
+  g_assert_cmpfloat (rate->on[2] + rate->off[2] + rate->on[3] + rate->off[3], ==, 0);
+  g_assert_cmpfloat (evs_rate_get_max (rate), ==, 2000);
+}
+
 static void
 test_cancel (void)
 {
-  g_autofree char *big = g_build_filename (tmp_dir, "big.dat", NULL);
+  const char *big = get_big ();
   g_autoptr(EvsLoader) loader = evs_loader_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   struct { GError *error; gboolean done; } load = { NULL, FALSE };
-
-  evs_test_write_synthetic (big, EVS_FORMAT_DAT, 640, 480, 3000000, 0, 10000000, 5);
 
   evs_loader_load_async (loader, big, cancellable, load_cb, &load);
   ITER_CONTEXT_WHILE (evs_loader_get_info (loader) == NULL && !load.done);
@@ -335,7 +410,6 @@ test_cancel (void)
       g_assert_null (evs_loader_get_index (loader));
       g_clear_error (&load.error);
     }
-  g_unlink (big);
 }
 
 static void
@@ -432,6 +506,8 @@ main (int    argc,
   g_test_add_func ("/evs/loader/count-window", test_count_window);
   g_test_add_func ("/evs/loader/rate", test_rate);
   g_test_add_func ("/evs/loader/cancel", test_cancel);
+  g_test_add_func ("/evs/loader/partial-rate", test_partial_rate);
+  g_test_add_func ("/evs/loader/progressive-rate", test_progressive_rate);
   g_test_add_func ("/evs/loader/errors", test_errors);
   g_test_add_func ("/evs/loader/empty", test_empty);
   g_test_add_func ("/evs/loader/fixture", test_fixture);
@@ -441,5 +517,6 @@ main (int    argc,
   evs_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   g_free (synth_path);
+  g_free (big_path);
   return ret;
 }

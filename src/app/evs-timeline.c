@@ -62,8 +62,7 @@ static void
 rate_changed_cb (EvsTimeline *self)
 {
   EvsLoader *loader = self->session ? evs_session_get_loader (self->session) : NULL;
-  EvsRate *rate = loader && evs_session_get_indexed (self->session)
-                  ? evs_loader_get_rate (loader) : NULL;
+  EvsRate *rate = loader ? evs_loader_get_rate (loader) : NULL;
 
   if (rate == self->rate)
     return;
@@ -90,15 +89,34 @@ scale_value (EvsTimeline *self,
   return v;
 }
 
+/* The time axis: the recording once indexed; while indexing, the partial
+ * rate's, whose end is extrapolated from the scan's progress. */
+static void
+get_axis (EvsTimeline *self,
+          gint64      *t0,
+          gint64      *t1)
+{
+  if (self->rate != NULL && self->rate->partial)
+    {
+      *t0 = self->rate->t_first;
+      *t1 = self->rate->t_end;
+    }
+  else
+    {
+      *t0 = evs_session_get_t_first (self->session);
+      *t1 = evs_session_get_t_last (self->session) + 1;
+    }
+}
+
 static void
 time_to_x (EvsTimeline *self,
            gint64       t,
            double      *x)
 {
   double w = gtk_widget_get_width (GTK_WIDGET (self));
-  gint64 t0 = evs_session_get_t_first (self->session);
-  gint64 t1 = evs_session_get_t_last (self->session) + 1;
+  gint64 t0, t1;
 
+  get_axis (self, &t0, &t1);
   *x = t1 > t0 ? (double) (t - t0) / (t1 - t0) * w : 0;
 }
 
@@ -153,6 +171,11 @@ evs_timeline_snapshot (GtkWidget   *widget,
       time_to_x (self, rate->t_first, &x0);
       time_to_x (self, rate->t_end, &x1);
       bw = (x1 - x0) / rate->n_bins;
+      if (rate->partial)
+        {
+          on.alpha = 0.5;
+          off.alpha = 0.5;
+        }
 
       for (guint k = 0; k < rate->n_bins; k++)
         {
@@ -279,8 +302,13 @@ loader_changed_cb (EvsTimeline *self)
   EvsLoader *loader = evs_session_get_loader (self->session);
 
   if (loader != NULL)
-    g_signal_connect_object (loader, "notify::fraction", G_CALLBACK (queue_draw_cb), self,
-                             G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (loader, "notify::fraction", G_CALLBACK (queue_draw_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (loader, "notify::rate", G_CALLBACK (rate_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+  rate_changed_cb (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -71,6 +71,8 @@ struct _EvsLoader
   EvsReader        *view_reader;
   EvsRenderer      *renderer;      /* reused across renders */
   EvsEventChunk    *render_chunk;
+  GArray           *scan_marks;    /* EvsRateMark, while indexing */
+  EvsEventChunk    *probe;
 
   /* Published by the worker, guarded by mutex */
   GMutex            mutex;
@@ -323,14 +325,70 @@ serve_render (EvsLoader *self)
     g_task_return_pointer (task, frame, (GDestroyNotify) evs_frame_unref);
 }
 
+static double
+on_fraction (const EvsEventChunk *chunk)
+{
+  gsize n_on = 0;
+
+  for (gsize i = 0; i < chunk->n_events; i++)
+    n_on += chunk->p[i] != 0;
+  return chunk->n_events ? (double) n_on / chunk->n_events : 0.5;
+}
+
+/* Loader thread, during the scan: where has it got to in time?  The scan
+ * reader's position is plain data, so the idle view reader resumes there
+ * and decodes a few events.  That time and the event count make a mark of
+ * the progressive rate the timeline shows until the index is done. */
+static EvsRate *
+probe_scan (EvsLoader *self,
+            double     fraction,
+            guint64    n_events)
+{
+  EvsReaderPosition position;
+  EvsRateMark mark;
+  const EvsRateMark *last;
+  gint64 t_first, t_end;
+
+  if (self->scan_reader == NULL || self->scan_marks == NULL || self->scan_marks->len == 0
+      || fraction <= 0 || fraction >= 1)
+    return NULL;
+
+  evs_reader_tell (self->scan_reader, &position);
+  if (!evs_reader_restore (self->view_reader, &position, NULL)
+      || !evs_reader_read (self->view_reader, self->probe, NULL)
+      || self->probe->n_events == 0)
+    return NULL;
+
+  last = &g_array_index (self->scan_marks, EvsRateMark, self->scan_marks->len - 1);
+  mark.t = self->probe->t[0];
+  mark.n_events = n_events;
+  mark.on_fraction = on_fraction (self->probe);
+  if (mark.t <= last->t || mark.n_events < last->n_events)
+    return NULL;
+  g_array_append_val (self->scan_marks, mark);
+
+  /* The end, extrapolated from how much of the file is done */
+  t_first = g_array_index (self->scan_marks, EvsRateMark, 0).t;
+  t_end = t_first + (gint64) ((mark.t - t_first) / fraction);
+
+  return evs_rate_new_partial ((const EvsRateMark *) (gpointer) self->scan_marks->data,
+                               self->scan_marks->len, t_end, EVS_LOADER_RATE_BINS);
+}
+
 static void
 index_progress_cb (double   fraction,
                    guint64  n_events,
                    gpointer user_data)
 {
   EvsLoader *self = user_data;
+  EvsRate *partial = probe_scan (self, fraction, n_events);
 
   g_mutex_lock (&self->mutex);
+  if (partial != NULL)
+    {
+      g_clear_pointer (&self->pub_rate, evs_rate_unref);
+      self->pub_rate = partial;
+    }
   self->pub_fraction = CLAMP (fraction, 0.0, 1.0);
   self->pub_n_events = n_events;
   g_free (self->pub_message);
@@ -438,9 +496,20 @@ run_load (EvsLoader *self,
 
   serve_render (self);
 
+  self->scan_marks = g_array_new (FALSE, FALSE, sizeof (EvsRateMark));
+  if (first->n_events > 0)
+    {
+      EvsRateMark mark = { first->t[0], 0, on_fraction (first) };
+
+      g_array_append_val (self->scan_marks, mark);
+    }
+  self->probe = evs_event_chunk_new (4096);
+
   self->scan_reader = evs_reader_open (path, &error);
   if (self->scan_reader != NULL)
     index = evs_index_ensure (self->scan_reader, cancellable, index_progress_cb, self, &error);
+  g_clear_pointer (&self->scan_marks, g_array_unref);
+  g_clear_pointer (&self->probe, evs_event_chunk_unref);
   if (index == NULL)
     {
       g_mutex_lock (&self->mutex);
@@ -547,6 +616,8 @@ evs_loader_finalize (GObject *object)
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->renderer, evs_renderer_free);
   g_clear_pointer (&self->render_chunk, evs_event_chunk_unref);
+  g_clear_pointer (&self->scan_marks, g_array_unref);
+  g_clear_pointer (&self->probe, evs_event_chunk_unref);
   g_clear_pointer (&self->pub_message, g_free);
   g_clear_pointer (&self->pub_info, evs_recording_info_free);
   g_clear_pointer (&self->pub_index, evs_index_unref);

@@ -172,6 +172,59 @@ evs_rate_new_from_reader (EvsReader     *reader,
 }
 
 /**
+ * evs_rate_new_partial:
+ * @marks: (array length=n_marks): increasing times reached by a scan, with
+ *   the number of events before each
+ * @t_end: the estimated end of the recording
+ *
+ * The rate so far, while the index is being built: the events between two
+ * marks are spread evenly over the bins between them, split ON/OFF by the
+ * sampled share.  O(marks + bins).
+ *
+ * Returns: (transfer full): a partial rate over [@marks[0].t, @t_end)
+ */
+EvsRate *
+evs_rate_new_partial (const EvsRateMark *marks,
+                      guint              n_marks,
+                      gint64             t_end,
+                      guint              n_bins)
+{
+  EvsRate *rate;
+  double bin_us;
+
+  g_return_val_if_fail (marks != NULL && n_marks > 0, NULL);
+
+  rate = evs_rate_new (marks[0].t, MAX (t_end, marks[n_marks - 1].t + 1) - 1, n_bins);
+  rate->partial = TRUE;
+  bin_us = (double) (rate->t_end - rate->t_first) / rate->n_bins;
+
+  for (guint i = 1; i < n_marks; i++)
+    {
+      double a = (marks[i - 1].t - rate->t_first) / bin_us;
+      double b = (marks[i].t - rate->t_first) / bin_us;
+      double n = (double) (marks[i].n_events - marks[i - 1].n_events);
+      double on = CLAMP (marks[i - 1].on_fraction, 0.0, 1.0);
+      guint first, last;
+
+      if (!(b > a) || n <= 0)
+        continue;
+
+      first = (guint) CLAMP (floor (a), 0, rate->n_bins - 1);
+      last = (guint) CLAMP (ceil (b) - 1, first, rate->n_bins - 1);
+      for (guint k = first; k <= last; k++)
+        {
+          double overlap = MIN (b, k + 1.0) - MAX (a, (double) k);
+          double share = (last == first) ? 1.0 : MAX (overlap, 0) / (b - a);
+
+          rate->on[k] += share * n * on;
+          rate->off[k] += share * n * (1 - on);
+        }
+    }
+
+  return rate;
+}
+
+/**
  * evs_rate_get_max:
  *
  * Returns: the largest number of events (ON + OFF) in one bin

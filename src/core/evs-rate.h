@@ -36,6 +36,8 @@ G_BEGIN_DECLS
  * @t_end: end of the last bin (exclusive)
  * @on: ON events per bin
  * @off: OFF events per bin
+ * @partial: built while the recording is still being indexed: the bins
+ *   after the scan position are empty and @t_end is an estimate
  *
  * The event rate of a whole recording, binned in time: what the timeline
  * draws.  Immutable once built.
@@ -47,9 +49,23 @@ typedef struct
   gint64          t_end;
   double         *on;
   double         *off;
+  gboolean        partial;
   /*< private >*/
   gatomicrefcount ref_count;
 } EvsRate;
+
+/**
+ * EvsRateMark:
+ * @t: a time reached by the indexing scan
+ * @n_events: events before @t
+ * @on_fraction: share of ON events around @t (a sample)
+ */
+typedef struct
+{
+  gint64  t;
+  guint64 n_events;
+  double  on_fraction;
+} EvsRateMark;
 
 GType    evs_rate_get_type         (void) G_GNUC_CONST;
 EvsRate *evs_rate_ref              (EvsRate        *rate);
@@ -62,6 +78,10 @@ EvsRate *evs_rate_new_from_reader  (EvsReader      *reader,
                                     guint           n_bins,
                                     GCancellable   *cancellable,
                                     GError        **error);
+EvsRate *evs_rate_new_partial      (const EvsRateMark *marks,
+                                    guint              n_marks,
+                                    gint64             t_end,
+                                    guint              n_bins);
 double   evs_rate_get_max          (const EvsRate  *rate);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EvsRate, evs_rate_unref)
