@@ -470,6 +470,49 @@ test_empty (void)
   g_assert_cmpuint (evs_frame_count_non_background (frame), ==, 0);
 }
 
+/* A header claiming a huge sensor does not make huge frames */
+static void
+test_huge_geometry (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "huge-geometry.dat", NULL);
+  g_autoptr(GString) data = g_string_new ("% Data file containing Event2D events.\n"
+                                          "% Version 2\n% Width 16384\n% Height 16384\n% end\n");
+  g_autoptr(EvsLoader) loader = evs_loader_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsFrame) frame = NULL;
+  EvsRenderParams params;
+
+  g_string_append_c (data, 0);
+  g_string_append_c (data, 8);
+  for (guint i = 0; i < 100; i++)
+    {
+      /* t, then x (14 bits) | y (14 bits) << 14 | p << 28 */
+      guint32 t = GUINT32_TO_LE (i * 10);
+      guint32 w = GUINT32_TO_LE ((i * 160) | ((i * 160) << 14) | ((i & 1) << 28));
+
+      g_string_append_len (data, (const char *) &t, 4);
+      g_string_append_len (data, (const char *) &w, 4);
+    }
+  g_assert_true (g_file_set_contents (path, data->str, data->len, &error));
+
+  g_assert_true (evs_loader_load (loader, path, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (evs_loader_get_info (loader)->geometry_known);
+  g_assert_cmpuint (evs_loader_get_info (loader)->width, ==, 16384);
+  g_assert_cmpuint (evs_loader_get_width (loader), <=, EVS_LOADER_MAX_SIDE);
+  g_assert_cmpuint ((guint64) evs_loader_get_width (loader) * evs_loader_get_height (loader), <=,
+                    EVS_LOADER_MAX_PIXELS);
+
+  evs_render_params_init (&params);
+  params.t_end = 1000;
+  params.window_us = 1000;
+  frame = evs_loader_render (loader, &params, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (frame->width, ==, evs_loader_get_width (loader));
+  /* Events up to x = y = 2047 fit, the rest are not drawn */
+  g_assert_cmpuint (frame->n_events, ==, 13);
+}
+
 static void
 test_fixture (void)
 {
@@ -510,6 +553,7 @@ main (int    argc,
   g_test_add_func ("/evs/loader/progressive-rate", test_progressive_rate);
   g_test_add_func ("/evs/loader/errors", test_errors);
   g_test_add_func ("/evs/loader/empty", test_empty);
+  g_test_add_func ("/evs/loader/huge-geometry", test_huge_geometry);
   g_test_add_func ("/evs/loader/fixture", test_fixture);
 
   ret = g_test_run ();

@@ -250,8 +250,16 @@ update_geometry_locked (EvsLoader *self)
           }
     }
 
-  self->pub_width = MAX (width, 1);
-  self->pub_height = MAX (height, 1);
+  /* A header may claim any size (hostile or broken files): the frames, and
+   * the per-pixel state behind them, stay bounded.  Events beyond are not
+   * drawn. */
+  width = CLAMP (width, 1, EVS_LOADER_MAX_SIDE);
+  height = CLAMP (height, 1, EVS_LOADER_MAX_SIDE);
+  if ((guint64) width * height > EVS_LOADER_MAX_PIXELS)
+    height = MAX (EVS_LOADER_MAX_PIXELS / width, 1);
+
+  self->pub_width = width;
+  self->pub_height = height;
 }
 
 /* Loader thread: serve the latest render request, if any. */

@@ -39,6 +39,11 @@ G_BEGIN_DECLS
 #define EVS_LOADER_RATE_BINS 512
 #define EVS_LOADER_EXACT_RATE_MAX_EVENTS (16 * 1000 * 1000)
 
+/* Largest frame: wider than any event sensor, small enough that the
+ * per-pixel state of a hostile header's geometry stays bounded */
+#define EVS_LOADER_MAX_SIDE   4096
+#define EVS_LOADER_MAX_PIXELS (4096 * 2048)
+
 #define EVS_TYPE_LOADER (evs_loader_get_type ())
 
 G_DECLARE_FINAL_TYPE (EvsLoader, evs_loader, EVS, LOADER, GObject)
