@@ -55,6 +55,7 @@ report (const char *what,
 static void
 bench_frame (EvsViewMode  mode,
              EvsDecay     decay,
+             gboolean     clustered,
              const char  *name)
 {
   g_autoptr(EvsEventChunk) events = evs_event_chunk_new (250000);
@@ -63,10 +64,26 @@ bench_frame (EvsViewMode  mode,
   EvsRenderParams params;
   double ms[40];
 
-  /* 10 ms at 25 Mev/s */
+  /* 10 ms at 25 Mev/s: uniform over the sensor (the worst case for the
+   * caches), or along moving edges as a camera sees them */
   for (guint i = 0; i < 250000; i++)
-    evs_event_chunk_push (events, i / 25, g_rand_int_range (rand, 0, 1280),
-                          g_rand_int_range (rand, 0, 720), g_rand_int_range (rand, 0, 2));
+    {
+      guint x, y;
+
+      if (clustered)
+        {
+          guint edge = i % 8;
+
+          x = (edge * 160 + i / 2500 + g_rand_int_range (rand, 0, 8)) % 1280;
+          y = g_rand_int_range (rand, 0, 720);
+        }
+      else
+        {
+          x = g_rand_int_range (rand, 0, 1280);
+          y = g_rand_int_range (rand, 0, 720);
+        }
+      evs_event_chunk_push (events, i / 25, x, y, g_rand_int_range (rand, 0, 2));
+    }
 
   evs_render_params_init (&params);
   params.mode = mode;
@@ -143,9 +160,16 @@ main (int    argc,
   g_setenv ("XDG_CACHE_HOME", dir, TRUE);
   printf ("Timings are noisy on a shared machine; rerun on an idle one.\n");
 
-  bench_frame (EVS_VIEW_MODE_ACCUMULATE, EVS_DECAY_NONE, "accumulate 1280x720, 250k events");
-  bench_frame (EVS_VIEW_MODE_ACCUMULATE, EVS_DECAY_EXPONENTIAL, "accumulate+exp decay 1280x720, 250k events");
-  bench_frame (EVS_VIEW_MODE_TIME_SURFACE, EVS_DECAY_NONE, "time surface 1280x720, 250k events");
+  bench_frame (EVS_VIEW_MODE_ACCUMULATE, EVS_DECAY_NONE, FALSE,
+               "accumulate 1280x720, 250k uniform events");
+  bench_frame (EVS_VIEW_MODE_ACCUMULATE, EVS_DECAY_EXPONENTIAL, FALSE,
+               "accumulate+exp decay, 250k uniform events");
+  bench_frame (EVS_VIEW_MODE_TIME_SURFACE, EVS_DECAY_NONE, FALSE,
+               "time surface 1280x720, 250k uniform events");
+  bench_frame (EVS_VIEW_MODE_ACCUMULATE, EVS_DECAY_NONE, TRUE,
+               "accumulate 1280x720, 250k events on edges");
+  bench_frame (EVS_VIEW_MODE_TIME_SURFACE, EVS_DECAY_NONE, TRUE,
+               "time surface 1280x720, 250k events on edges");
 
   evs_test_write_synthetic (path, EVS_FORMAT_DAT, 1280, 720, n_events, 0, duration, 3);
   /* As the GUI does: ask for the first frame right away, index behind it */
