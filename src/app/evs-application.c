@@ -23,29 +23,175 @@
 #include "config.h"
 
 #include "evs-application.h"
+#include "evs-window.h"
+
+#include <glib/gi18n.h>
 
 struct _EvsApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
 };
 
 G_DEFINE_FINAL_TYPE (EvsApplication, evs_application, ADW_TYPE_APPLICATION)
 
+static EvsWindow *
+get_window (EvsApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (EVS_IS_WINDOW (window))
+    return EVS_WINDOW (window);
+
+  return evs_window_new (GTK_APPLICATION (self));
+}
+
 static void
 evs_application_activate (GApplication *app)
 {
-  GtkWidget *window = adw_application_window_new (GTK_APPLICATION (app));
+  gtk_window_present (GTK_WINDOW (get_window (EVS_APPLICATION (app))));
+}
 
-  gtk_window_set_title (GTK_WINDOW (window), "Evscope");
+static void
+evs_application_open (GApplication  *app,
+                      GFile        **files,
+                      int            n_files,
+                      const char    *hint)
+{
+  EvsApplication *self = EVS_APPLICATION (app);
+
+  for (int i = 0; i < n_files; i++)
+    {
+      EvsWindow *window = get_window (self);
+
+      /* The first file reuses an empty window; the others get their own. */
+      if (evs_session_get_file (evs_window_get_session (window)) != NULL)
+        window = evs_window_new (GTK_APPLICATION (self));
+      evs_window_open (window, files[i]);
+      gtk_window_present (GTK_WINDOW (window));
+    }
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+new_window_action (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  gtk_window_present (GTK_WINDOW (evs_window_new (GTK_APPLICATION (user_data))));
+}
+
+static void
+open_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  EvsWindow *window = get_window (EVS_APPLICATION (user_data));
+
   gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.open", NULL);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  const char *developers[] = { "The Evscope authors", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (app),
+                         "application-name", _("Evscope"),
+                         "application-icon", APP_ID,
+                         "developer-name", "The Evscope authors",
+                         "version", PACKAGE_VERSION,
+                         "comments", _("View and preprocess event-camera recordings"),
+                         "website", "https://github.com/evscope/evscope",
+                         "issue-url", "https://github.com/evscope/evscope/issues",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "developers", developers,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "new-window", new_window_action },
+  { "open", open_action },
+  { "about", about_action },
+};
+
+static void
+color_scheme_cb (EvsApplication *self)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+
+  adw_style_manager_set_color_scheme (manager, g_settings_get_enum (self->settings, "color-scheme"));
+}
+
+static void
+evs_application_startup (GApplication *app)
+{
+  EvsApplication *self = EVS_APPLICATION (app);
+  GtkApplication *gtk_app = GTK_APPLICATION (app);
+  static const struct {
+    const char *action;
+    const char *accels[4];
+  } accels[] = {
+    { "app.quit", { "<Control>q", NULL } },
+    { "app.new-window", { "<Control>n", NULL } },
+    { "win.open", { "<Control>o", NULL } },
+    { "win.save-frame", { "<Control>s", NULL } },
+    { "win.zoom-in", { "<Control>plus", "<Control>equal", NULL } },
+    { "win.zoom-out", { "<Control>minus", NULL } },
+    { "win.zoom-fit", { "<Control>0", NULL } },
+    { "win.view-mode::accumulate", { "<Control>1", NULL } },
+    { "win.view-mode::time-surface", { "<Control>2", NULL } },
+    { "win.show-sidebar", { "F9", NULL } },
+    { "window.close", { "<Control>w", NULL } },
+  };
+
+  G_APPLICATION_CLASS (evs_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (gtk_app, accels[i].action, accels[i].accels);
+
+  /* Same schema for the stable and the development app id */
+  self->settings = g_settings_new ("io.github.evscope.Evscope");
+  g_signal_connect_object (self->settings, "changed::color-scheme", G_CALLBACK (color_scheme_cb),
+                           self, G_CONNECT_SWAPPED);
+  color_scheme_cb (self);
+}
+
+static void
+evs_application_dispose (GObject *object)
+{
+  EvsApplication *self = EVS_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (evs_application_parent_class)->dispose (object);
 }
 
 static void
 evs_application_class_init (EvsApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->dispose = evs_application_dispose;
   app_class->activate = evs_application_activate;
+  app_class->open = evs_application_open;
+  app_class->startup = evs_application_startup;
 }
 
 static void

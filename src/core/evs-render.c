@@ -1,0 +1,1048 @@
+/* evs-render.c
+ *
+ * Copyright 2026 The Evscope authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <http://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "evs-render"
+
+#include "config.h"
+
+#include "evs-render.h"
+#include "evs-error.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Renderers: events → compact per-pixel state → premultiplied ARGB32.
+ *
+ * The state is O(pixels): two float weights (accumulation only), two 32-bit
+ * last timestamps relative to the window start, and a 16-bit saturating
+ * count.  Adding events is O(events in the window); finishing is O(pixels).
+ * Everything here is a pure function of the events and the parameters, so
+ * the GUI, the CLI and the tests produce the same bytes. */
+
+G_DEFINE_ENUM_TYPE (EvsViewMode, evs_view_mode,
+                    G_DEFINE_ENUM_VALUE (EVS_VIEW_MODE_ACCUMULATE, "accumulate"),
+                    G_DEFINE_ENUM_VALUE (EVS_VIEW_MODE_TIME_SURFACE, "time-surface"))
+
+G_DEFINE_ENUM_TYPE (EvsAccumulateStyle, evs_accumulate_style,
+                    G_DEFINE_ENUM_VALUE (EVS_ACCUMULATE_STYLE_ON_OFF, "on-off"),
+                    G_DEFINE_ENUM_VALUE (EVS_ACCUMULATE_STYLE_SIGNED_GREY, "signed-grey"))
+
+G_DEFINE_ENUM_TYPE (EvsDecay, evs_decay,
+                    G_DEFINE_ENUM_VALUE (EVS_DECAY_NONE, "none"),
+                    G_DEFINE_ENUM_VALUE (EVS_DECAY_LINEAR, "linear"),
+                    G_DEFINE_ENUM_VALUE (EVS_DECAY_EXPONENTIAL, "exponential"))
+
+G_DEFINE_ENUM_TYPE (EvsColormap, evs_colormap,
+                    G_DEFINE_ENUM_VALUE (EVS_COLORMAP_VIRIDIS, "viridis"),
+                    G_DEFINE_ENUM_VALUE (EVS_COLORMAP_INFERNO, "inferno"),
+                    G_DEFINE_ENUM_VALUE (EVS_COLORMAP_GREY, "grey"))
+
+#define MAX_WINDOW_US G_GINT64_CONSTANT (2000000000)
+
+void
+evs_render_params_init (EvsRenderParams *params)
+{
+  g_return_if_fail (params != NULL);
+
+  memset (params, 0, sizeof *params);
+  params->mode = EVS_VIEW_MODE_ACCUMULATE;
+  params->t_end = 10000;
+  params->window_us = 10000;
+  params->style = EVS_ACCUMULATE_STYLE_ON_OFF;
+  params->decay = EVS_DECAY_NONE;
+  params->contrast = 1.0;
+  params->tau_us = 5000.0;
+  params->split_polarity = FALSE;
+  params->colormap = EVS_COLORMAP_VIRIDIS;
+}
+
+/* Colormaps: piecewise-linear through matplotlib's values at 0, 0.1, …, 1. */
+static const guint32 viridis_stops[11] = {
+  0x440154, 0x482475, 0x414487, 0x355f8d, 0x2a788e, 0x21918c,
+  0x22a884, 0x44bf70, 0x7ad151, 0xbddf26, 0xfde725,
+};
+static const guint32 inferno_stops[11] = {
+  0x000004, 0x160b39, 0x420a68, 0x6a176e, 0x932667, 0xbc3754,
+  0xdd513a, 0xf37819, 0xfca50a, 0xf6d746, 0xfcffa4,
+};
+
+static guint32 lut_viridis[256];
+static guint32 lut_inferno[256];
+static guint32 lut_grey[256];
+
+static inline guint8
+to_byte (double v)
+{
+  if (!(v > 0.0))
+    return 0;
+  if (v >= 1.0)
+    return 255;
+  return (guint8) (v * 255.0 + 0.5);
+}
+
+static inline guint8
+channel_clamp (double v)
+{
+  if (!(v > 0.0))
+    return 0;
+  if (v >= 255.0)
+    return 255;
+  return (guint8) (v + 0.5);
+}
+
+static inline guint32
+argb (guint8 r,
+      guint8 g,
+      guint8 b)
+{
+  return 0xff000000u | ((guint32) r << 16) | ((guint32) g << 8) | b;
+}
+
+static void
+fill_lut (guint32       *lut,
+          const guint32 *stops)
+{
+  for (guint i = 0; i < 256; i++)
+    {
+      double pos = i / 255.0 * 10.0;
+      guint k = MIN ((guint) pos, 9);
+      double f = pos - k;
+      guint32 a = stops[k], b = stops[k + 1];
+      double r = ((a >> 16) & 0xff) * (1 - f) + ((b >> 16) & 0xff) * f;
+      double g = ((a >> 8) & 0xff) * (1 - f) + ((b >> 8) & 0xff) * f;
+      double bl = (a & 0xff) * (1 - f) + (b & 0xff) * f;
+
+      lut[i] = argb (channel_clamp (r), channel_clamp (g), channel_clamp (bl));
+    }
+}
+
+static const guint32 *
+get_lut (EvsColormap colormap)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      fill_lut (lut_viridis, viridis_stops);
+      fill_lut (lut_inferno, inferno_stops);
+      for (guint i = 0; i < 256; i++)
+        lut_grey[i] = argb (i, i, i);
+      g_once_init_leave (&initialized, 1);
+    }
+
+  switch (colormap)
+    {
+    case EVS_COLORMAP_INFERNO:
+      return lut_inferno;
+    case EVS_COLORMAP_GREY:
+      return lut_grey;
+    case EVS_COLORMAP_VIRIDIS:
+    default:
+      return lut_viridis;
+    }
+}
+
+/* EvsFrame */
+
+G_DEFINE_BOXED_TYPE (EvsFrame, evs_frame, evs_frame_ref, evs_frame_unref)
+
+EvsFrame *
+evs_frame_ref (EvsFrame *frame)
+{
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  g_atomic_ref_count_inc (&frame->ref_count);
+  return frame;
+}
+
+void
+evs_frame_unref (EvsFrame *frame)
+{
+  g_return_if_fail (frame != NULL);
+
+  if (g_atomic_ref_count_dec (&frame->ref_count))
+    {
+      /* counts and last_t live in the same block as the pixels, released
+       * with the last reference to the bytes (a texture may hold them). */
+      g_clear_pointer (&frame->pixels, g_bytes_unref);
+      g_free (frame);
+    }
+}
+
+/**
+ * evs_frame_lookup:
+ * @count: (out) (optional): events at (@x, @y) in the window
+ * @last_t: (out) (optional): time of the last of them (µs), or -1
+ *
+ * Returns: %FALSE when (@x, @y) is outside the sensor
+ */
+gboolean
+evs_frame_lookup (const EvsFrame *frame,
+                  guint           x,
+                  guint           y,
+                  guint          *count,
+                  gint64         *last_t)
+{
+  gsize i;
+
+  g_return_val_if_fail (frame != NULL, FALSE);
+
+  if (x >= frame->width || y >= frame->height)
+    return FALSE;
+
+  i = (gsize) y * frame->width + x;
+  if (count != NULL)
+    *count = frame->counts[i];
+  if (last_t != NULL)
+    *last_t = frame->last_t[i] == 0 ? -1 : frame->t_start + frame->last_t[i] - 1;
+
+  return TRUE;
+}
+
+/**
+ * evs_frame_get_pixel:
+ *
+ * Returns: the premultiplied ARGB32 value at (@x, @y), as 0xAARRGGBB
+ */
+guint32
+evs_frame_get_pixel (const EvsFrame *frame,
+                     guint           x,
+                     guint           y)
+{
+  const guint8 *data;
+
+  g_return_val_if_fail (frame != NULL, 0);
+  g_return_val_if_fail (x < frame->width && y < frame->height, 0);
+
+  data = g_bytes_get_data (frame->pixels, NULL);
+  return *(const guint32 *) (gconstpointer) (data + y * frame->stride + x * 4);
+}
+
+/**
+ * evs_frame_count_non_background:
+ *
+ * Returns: how many pixels differ from the colour of an empty pixel
+ */
+gsize
+evs_frame_count_non_background (const EvsFrame *frame)
+{
+  g_autoptr(EvsRenderer) empty = NULL;
+  g_autoptr(EvsFrame) blank = NULL;
+  guint32 bg;
+  gsize n = 0;
+
+  g_return_val_if_fail (frame != NULL, 0);
+
+  if (frame->width == 0 || frame->height == 0)
+    return 0;
+
+  empty = evs_renderer_new (1, 1, &frame->params);
+  blank = evs_renderer_finish (empty);
+  bg = evs_frame_get_pixel (blank, 0, 0);
+
+  for (guint y = 0; y < frame->height; y++)
+    for (guint x = 0; x < frame->width; x++)
+      n += evs_frame_get_pixel (frame, x, y) != bg;
+
+  return n;
+}
+
+/**
+ * evs_frame_create_surface:
+ *
+ * Returns: (transfer full): an image surface sharing the frame's pixels
+ *   (keeping the frame alive); do not draw on it
+ */
+cairo_surface_t *
+evs_frame_create_surface (EvsFrame *frame)
+{
+  static const cairo_user_data_key_t key;
+  cairo_surface_t *surface;
+
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  surface = cairo_image_surface_create_for_data ((guchar *) g_bytes_get_data (frame->pixels, NULL),
+                                                 CAIRO_FORMAT_ARGB32,
+                                                 frame->width, frame->height,
+                                                 frame->stride);
+  cairo_surface_set_user_data (surface, &key, evs_frame_ref (frame),
+                               (cairo_destroy_func_t) evs_frame_unref);
+  return surface;
+}
+
+static cairo_status_t
+write_png_cb (void                *closure,
+              const unsigned char *data,
+              unsigned int         length)
+{
+  GOutputStream *stream = closure;
+
+  if (!g_output_stream_write_all (stream, data, length, NULL, NULL, NULL))
+    return CAIRO_STATUS_WRITE_ERROR;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/**
+ * evs_frame_save_png:
+ *
+ * Writes the frame at sensor resolution to @path, atomically (a temporary
+ * file beside it, renamed on success).
+ */
+gboolean
+evs_frame_save_png (EvsFrame    *frame,
+                    const char  *path,
+                    GError     **error)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
+  cairo_surface_t *surface;
+  cairo_status_t status;
+
+  g_return_val_if_fail (frame != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (frame->width == 0 || frame->height == 0)
+    {
+      g_set_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT,
+                   "Cannot save an empty frame to “%s”", path);
+      return FALSE;
+    }
+
+  file = g_file_new_for_path (path);
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
+  if (stream == NULL)
+    return FALSE;
+
+  surface = evs_frame_create_surface (frame);
+  status = cairo_surface_write_to_png_stream (surface, write_png_cb, stream);
+  cairo_surface_destroy (surface);
+
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_autoptr(GError) ignored = NULL;
+      g_autoptr(GCancellable) cancel = g_cancellable_new ();
+
+      /* Cancelling the close discards the temporary file. */
+      g_cancellable_cancel (cancel);
+      g_output_stream_close (G_OUTPUT_STREAM (stream), cancel, &ignored);
+      g_set_error (error, EVS_ERROR, EVS_ERROR_IO, "Could not write PNG “%s”: %s",
+                   path, cairo_status_to_string (status));
+      return FALSE;
+    }
+
+  return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+}
+
+/* Frame buffers are recycled: a fresh multi-megabyte allocation per frame
+ * costs a page fault per 4 KiB on first touch, more than the rendering
+ * itself.  A block holds a frame's pixels, counts and last times; it goes
+ * back to its pool when the last reference to the frame's pixel GBytes is
+ * dropped (the frame, or a texture wrapping the bytes).  A recycled block
+ * remembers which pixels it set, so preparing it costs O(pixels touched). */
+
+typedef struct _FramePool FramePool;
+
+typedef struct
+{
+  FramePool *pool;
+  gsize      n_pixels;
+  guint32   *pixels;
+  guint16   *counts;
+  gint32    *last_t;
+  guint32   *dirty;      /* pixels that are not background / not zero */
+  gsize      n_dirty;
+  guint32    background; /* what the other pixels hold… */
+  gboolean   filled;     /* …once filled */
+} FrameBlock;
+
+struct _FramePool
+{
+  gatomicrefcount ref_count;
+  GMutex          mutex;
+  GPtrArray      *spare;  /* FrameBlock */
+  gsize           n_pixels;
+};
+
+#define MAX_SPARE_BLOCKS 2
+
+/* Above this share of touched pixels, a sequential pass over all pixels is
+ * cheaper than scattered accesses through the touched list. */
+static inline gboolean
+is_dense (gsize n_touched,
+          gsize n_pixels)
+{
+  return n_touched > n_pixels / 8;
+}
+
+static void
+frame_block_free (FrameBlock *block)
+{
+  g_free (block->pixels);
+  g_free (block->counts);
+  g_free (block->last_t);
+  g_free (block->dirty);
+  g_free (block);
+}
+
+static FramePool *
+frame_pool_new (gsize n_pixels)
+{
+  FramePool *pool = g_new0 (FramePool, 1);
+
+  g_atomic_ref_count_init (&pool->ref_count);
+  g_mutex_init (&pool->mutex);
+  pool->spare = g_ptr_array_new ();
+  pool->n_pixels = n_pixels;
+  return pool;
+}
+
+static FramePool *
+frame_pool_ref (FramePool *pool)
+{
+  g_atomic_ref_count_inc (&pool->ref_count);
+  return pool;
+}
+
+static void
+frame_pool_unref (FramePool *pool)
+{
+  if (!g_atomic_ref_count_dec (&pool->ref_count))
+    return;
+
+  for (guint i = 0; i < pool->spare->len; i++)
+    frame_block_free (g_ptr_array_index (pool->spare, i));
+  g_ptr_array_unref (pool->spare);
+  g_mutex_clear (&pool->mutex);
+  g_free (pool);
+}
+
+static FrameBlock *
+frame_pool_acquire (FramePool *pool)
+{
+  FrameBlock *block = NULL;
+
+  g_mutex_lock (&pool->mutex);
+  if (pool->spare->len > 0)
+    block = g_ptr_array_steal_index_fast (pool->spare, pool->spare->len - 1);
+  g_mutex_unlock (&pool->mutex);
+
+  if (block == NULL)
+    {
+      gsize n = MAX (pool->n_pixels, 1);
+
+      block = g_new0 (FrameBlock, 1);
+      block->n_pixels = pool->n_pixels;
+      block->pixels = g_new (guint32, n);
+      block->counts = g_new0 (guint16, n);
+      block->last_t = g_new0 (gint32, n);
+    }
+  else if (is_dense (block->n_dirty, block->n_pixels))
+    {
+      block->filled = FALSE;
+      memset (block->counts, 0, block->n_pixels * sizeof (guint16));
+      memset (block->last_t, 0, block->n_pixels * sizeof (gint32));
+    }
+  else
+    {
+      for (gsize i = 0; i < block->n_dirty; i++)
+        {
+          guint32 px = block->dirty[i];
+
+          block->pixels[px] = block->background;
+          block->counts[px] = 0;
+          block->last_t[px] = 0;
+        }
+    }
+  block->n_dirty = 0;
+  block->pool = frame_pool_ref (pool);
+
+  return block;
+}
+
+static void
+frame_block_release (gpointer data)
+{
+  FrameBlock *block = data;
+  FramePool *pool = g_steal_pointer (&block->pool);
+
+  g_mutex_lock (&pool->mutex);
+  if (pool->spare->len < MAX_SPARE_BLOCKS)
+    {
+      g_ptr_array_add (pool->spare, block);
+      block = NULL;
+    }
+  g_mutex_unlock (&pool->mutex);
+
+  if (block != NULL)
+    frame_block_free (block);
+  frame_pool_unref (pool);
+}
+
+/* EvsRenderer */
+
+/* 16 bytes per pixel: four per cache line, one miss per event. */
+typedef struct
+{
+  gint32 last[2];   /* OFF, ON: time − t_start + 1, or 0 when none */
+  float  weight[2]; /* OFF, ON (accumulation) */
+} PixelState;
+
+struct _EvsRenderer
+{
+  EvsRenderParams params;
+  guint           width;
+  guint           height;
+  gint64          t_start;
+  guint64         n_events;
+  PixelState     *state;
+  guint16        *counts;
+  guint32        *touched;    /* pixels with at least one event, in first-touch order */
+  gsize           n_touched;
+  gsize           touched_capacity;
+  FramePool      *pool;
+};
+
+static void
+set_params (EvsRenderer           *self,
+            const EvsRenderParams *params)
+{
+  self->params = *params;
+  self->params.window_us = CLAMP (params->window_us, 1, MAX_WINDOW_US);
+  if (!(self->params.contrast > 0.0))
+    self->params.contrast = 1.0;
+  if (!(self->params.tau_us >= 1.0))
+    self->params.tau_us = 1.0;
+  self->t_start = self->params.t_end - self->params.window_us;
+  self->n_events = 0;
+}
+
+/**
+ * evs_renderer_new:
+ *
+ * Creates the per-pixel state for frames of @width × @height.  Feed it
+ * the window's events with evs_renderer_add() (events outside the window or
+ * the sensor are ignored), get the frame with evs_renderer_finish(), and
+ * reuse it for the next frame with evs_renderer_reset(): the state is
+ * allocated once, and a reset costs O(pixels touched).
+ */
+EvsRenderer *
+evs_renderer_new (guint                  width,
+                  guint                  height,
+                  const EvsRenderParams *params)
+{
+  EvsRenderer *self;
+  gsize n_pixels = (gsize) width * height;
+
+  g_return_val_if_fail (params != NULL, NULL);
+
+  self = g_new0 (EvsRenderer, 1);
+  self->width = width;
+  self->height = height;
+  /* Zeroed memory is the empty state: no faults until a pixel is touched. */
+  self->state = g_new0 (PixelState, MAX (n_pixels, 1));
+  self->counts = g_new0 (guint16, MAX (n_pixels, 1));
+  self->pool = frame_pool_new (n_pixels);
+  set_params (self, params);
+
+  return self;
+}
+
+/**
+ * evs_renderer_reset:
+ *
+ * Empties the state for a new frame with @params, in O(pixels touched).
+ */
+void
+evs_renderer_reset (EvsRenderer           *self,
+                    const EvsRenderParams *params)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (params != NULL);
+
+  if (is_dense (self->n_touched, (gsize) self->width * self->height))
+    {
+      /* Sequential beats scattered when many pixels were touched. */
+      memset (self->state, 0, (gsize) self->width * self->height * sizeof (PixelState));
+      memset (self->counts, 0, (gsize) self->width * self->height * sizeof (guint16));
+    }
+  else
+    for (gsize i = 0; i < self->n_touched; i++)
+      {
+        guint32 px = self->touched[i];
+
+        memset (&self->state[px], 0, sizeof (PixelState));
+        self->counts[px] = 0;
+      }
+  self->n_touched = 0;
+  set_params (self, params);
+}
+
+guint
+evs_renderer_get_width (EvsRenderer *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->width;
+}
+
+guint
+evs_renderer_get_height (EvsRenderer *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->height;
+}
+
+void
+evs_renderer_free (EvsRenderer *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->state);
+  g_free (self->counts);
+  g_free (self->touched);
+  frame_pool_unref (self->pool);
+  g_free (self);
+}
+
+static void
+grow_touched (EvsRenderer *self)
+{
+  gsize n_pixels = (gsize) self->width * self->height;
+
+  self->touched_capacity = MIN (MAX (self->touched_capacity * 2, 4096), n_pixels);
+  self->touched = g_renew (guint32, self->touched, self->touched_capacity);
+}
+
+void
+evs_renderer_add (EvsRenderer         *self,
+                  const EvsEventChunk *chunk)
+{
+  gint64 t_start, t_end;
+  double window, inv_tau;
+  guint width, height;
+  EvsDecay decay;
+  gboolean weights;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (chunk != NULL);
+
+  t_start = self->t_start;
+  t_end = self->params.t_end;
+  window = (double) self->params.window_us;
+  inv_tau = 1.0 / self->params.tau_us;
+  width = self->width;
+  height = self->height;
+  decay = self->params.decay;
+  weights = self->params.mode == EVS_VIEW_MODE_ACCUMULATE;
+
+  for (gsize i = 0; i < chunk->n_events; i++)
+    {
+      gint64 t = chunk->t[i];
+      guint x = chunk->x[i], y = chunk->y[i];
+      guint p = chunk->p[i] ? 1 : 0;
+      PixelState *st;
+      gsize px;
+
+      if (t < t_start || t >= t_end || x >= width || y >= height)
+        continue;
+
+      px = (gsize) y * width + x;
+      st = &self->state[px];
+      if (self->counts[px] == 0)
+        {
+          if (self->n_touched == self->touched_capacity)
+            grow_touched (self);
+          self->touched[self->n_touched++] = (guint32) px;
+        }
+      if (self->counts[px] != G_MAXUINT16)
+        self->counts[px]++;
+      st->last[p] = (gint32) (t - t_start + 1);
+      self->n_events++;
+
+      if (weights)
+        {
+          double w;
+
+          switch (decay)
+            {
+            case EVS_DECAY_LINEAR:
+              w = 1.0 - (double) (t_end - t) / window;
+              break;
+            case EVS_DECAY_EXPONENTIAL:
+              w = exp (-(double) (t_end - t) * inv_tau);
+              break;
+            case EVS_DECAY_NONE:
+            default:
+              w = 1.0;
+              break;
+            }
+          st->weight[p] += (float) w;
+        }
+    }
+}
+
+static inline double
+surface_value (gint32 last,
+               gint64 window,
+               double inv_tau)
+{
+  if (last <= 0)
+    return 0.0;
+  /* last − 1 is the event's offset from t_start */
+  return exp (-(double) (window - (last - 1)) * inv_tau);
+}
+
+typedef struct
+{
+  double c;
+  double bg[3], on[3], off[3];
+  const guint32 *lut;
+  double inv_tau;
+} Shade;
+
+static inline guint32
+shade_pixel (const EvsRenderParams *params,
+             const Shade           *shade,
+             const PixelState      *st)
+{
+  if (params->mode == EVS_VIEW_MODE_ACCUMULATE)
+    {
+      double w_off = st->weight[0];
+      double w_on = st->weight[1];
+
+      if (params->style == EVS_ACCUMULATE_STYLE_SIGNED_GREY)
+        {
+          double v = CLAMP (shade->c * (w_on - w_off), -1.0, 1.0);
+          guint8 g = to_byte (0.5 + 0.5 * v);
+
+          return argb (g, g, g);
+        }
+      else
+        {
+          /* Hue from the ON/OFF balance, intensity from the total weight:
+           * a pixel with both polarities blends them instead of clipping. */
+          double w = w_on + w_off;
+          double a = MIN (1.0, shade->c * w);
+          guint8 rgb[3];
+
+          if (!(w > 0))
+            return argb (channel_clamp (shade->bg[0]), channel_clamp (shade->bg[1]),
+                         channel_clamp (shade->bg[2]));
+          for (guint k = 0; k < 3; k++)
+            {
+              double mix = (w_on * shade->on[k] + w_off * shade->off[k]) / w;
+
+              rgb[k] = channel_clamp (shade->bg[k] + a * (mix - shade->bg[k]));
+            }
+          return argb (rgb[0], rgb[1], rgb[2]);
+        }
+    }
+  else
+    {
+      double v;
+
+      if (params->split_polarity)
+        v = 0.5 + 0.5 * (surface_value (st->last[1], params->window_us, shade->inv_tau)
+                         - surface_value (st->last[0], params->window_us, shade->inv_tau));
+      else /* exp is monotonic: the newest event gives the max */
+        v = surface_value (MAX (st->last[0], st->last[1]), params->window_us, shade->inv_tau);
+
+      return shade->lut[to_byte (v)];
+    }
+}
+
+#define SMALL_COUNTS 16
+
+static void
+rgb_of (guint32 color,
+        double *rgb)
+{
+  rgb[0] = (color >> 16) & 0xff;
+  rgb[1] = (color >> 8) & 0xff;
+  rgb[2] = color & 0xff;
+}
+
+/**
+ * evs_renderer_finish:
+ *
+ * Colours the state: the background everywhere, then the touched pixels,
+ * so the cost is O(pixels) memory writes plus O(pixels touched) colour
+ * computations.  The state is left as is (evs_renderer_reset() clears it).
+ *
+ * Returns: (transfer full): the frame
+ */
+EvsFrame *
+evs_renderer_finish (EvsRenderer *self)
+{
+  static const PixelState empty = { { 0, 0 }, { 0, 0 } };
+  const EvsRenderParams *params;
+  EvsFrame *frame;
+  FrameBlock *block;
+  gsize stride, n_pixels;
+  guint32 bg;
+  Shade shade;
+  gboolean use_lut;
+  guint32 lut[SMALL_COUNTS][SMALL_COUNTS];
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  params = &self->params;
+  n_pixels = (gsize) self->width * self->height;
+  stride = (gsize) self->width * 4;
+
+  shade.c = params->contrast;
+  rgb_of (EVS_RENDER_BACKGROUND_COLOR, shade.bg);
+  rgb_of (EVS_RENDER_ON_COLOR, shade.on);
+  rgb_of (EVS_RENDER_OFF_COLOR, shade.off);
+  shade.lut = get_lut (params->colormap);
+  shade.inv_tau = 1.0 / params->tau_us;
+
+  bg = shade_pixel (params, &shade, &empty);
+  block = frame_pool_acquire (self->pool);
+  if (!block->filled || block->background != bg)
+    {
+      for (gsize px = 0; px < n_pixels; px++)
+        block->pixels[px] = bg;
+      block->background = bg;
+      block->filled = TRUE;
+    }
+  block->dirty = g_renew (guint32, block->dirty, MAX (self->n_touched, 1));
+  if (self->n_touched > 0)
+    memcpy (block->dirty, self->touched, self->n_touched * sizeof (guint32));
+  block->n_dirty = self->n_touched;
+  /* Without decay the weights are event counts: small ones are looked up. */
+  use_lut = params->mode == EVS_VIEW_MODE_ACCUMULATE && params->decay == EVS_DECAY_NONE;
+  if (use_lut)
+    for (guint on = 0; on < SMALL_COUNTS; on++)
+      for (guint off = 0; off < SMALL_COUNTS; off++)
+        {
+          PixelState st = { { 0, 0 }, { (float) off, (float) on } };
+
+          lut[on][off] = shade_pixel (params, &shade, &st);
+        }
+
+#define SHADE_PIXEL(px)                                                         \
+  G_STMT_START {                                                                \
+    const PixelState *st = &self->state[px];                                    \
+                                                                                \
+    if (use_lut && st->weight[1] < SMALL_COUNTS && st->weight[0] < SMALL_COUNTS) \
+      block->pixels[px] = lut[(guint) st->weight[1]][(guint) st->weight[0]];   \
+    else                                                                        \
+      block->pixels[px] = shade_pixel (params, &shade, st);                     \
+    block->counts[px] = self->counts[px];                                       \
+    block->last_t[px] = MAX (st->last[0], st->last[1]);                         \
+  } G_STMT_END
+
+  if (is_dense (self->n_touched, n_pixels))
+    {
+      for (gsize px = 0; px < n_pixels; px++)
+        if (self->counts[px] != 0)
+          SHADE_PIXEL (px);
+    }
+  else
+    for (gsize i = 0; i < self->n_touched; i++)
+      SHADE_PIXEL (self->touched[i]);
+
+#undef SHADE_PIXEL
+
+  frame = g_new0 (EvsFrame, 1);
+  g_atomic_ref_count_init (&frame->ref_count);
+  frame->width = self->width;
+  frame->height = self->height;
+  frame->stride = stride;
+  frame->pixels = g_bytes_new_with_free_func (block->pixels, MAX (n_pixels, 1) * 4,
+                                              frame_block_release, block);
+  frame->counts = block->counts;
+  frame->last_t = block->last_t;
+  frame->t_start = self->t_start;
+  frame->t_end = params->t_end;
+  frame->n_events = self->n_events;
+  frame->params = *params;
+
+  return frame;
+}
+
+/**
+ * evs_render_events:
+ *
+ * Renders the events of @events that fall in the window of @params.
+ *
+ * Returns: (transfer full): the frame
+ */
+EvsFrame *
+evs_render_events (guint                  width,
+                   guint                  height,
+                   const EvsRenderParams *params,
+                   const EvsEventChunk   *events)
+{
+  g_autoptr(EvsRenderer) renderer = evs_renderer_new (width, height, params);
+
+  if (events != NULL)
+    evs_renderer_add (renderer, events);
+  return evs_renderer_finish (renderer);
+}
+
+/**
+ * evs_renderer_render_window:
+ *
+ * Resets @self for @params, seeks @reader to the window start and streams
+ * the window's events through it: memory is O(chunk + pixels) whatever the
+ * window length, and nothing is allocated per frame but the frame.
+ *
+ * Returns: (transfer full): the frame, or %NULL on error or cancellation
+ */
+EvsFrame *
+evs_renderer_render_window (EvsRenderer            *self,
+                            EvsReader              *reader,
+                            EvsEventChunk          *chunk,
+                            const EvsRenderParams  *params,
+                            GCancellable           *cancellable,
+                            GError                **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (EVS_IS_READER (reader), NULL);
+  g_return_val_if_fail (chunk != NULL, NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  evs_renderer_reset (self, params);
+  if (!evs_reader_seek (reader, self->t_start, error))
+    return NULL;
+
+  for (;;)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      if (!evs_reader_read (reader, chunk, error))
+        return NULL;
+      if (chunk->n_events == 0)
+        break;
+      evs_renderer_add (self, chunk);
+      if (chunk->t[chunk->n_events - 1] >= self->params.t_end)
+        break;
+    }
+
+  return evs_renderer_finish (self);
+}
+
+/**
+ * evs_render_window:
+ *
+ * evs_renderer_render_window() with a renderer of its own.
+ *
+ * Returns: (transfer full): the frame, or %NULL on error or cancellation
+ */
+EvsFrame *
+evs_render_window (EvsReader              *reader,
+                   guint                   width,
+                   guint                   height,
+                   const EvsRenderParams  *params,
+                   GCancellable           *cancellable,
+                   GError                **error)
+{
+  g_autoptr(EvsRenderer) renderer = NULL;
+  g_autoptr(EvsEventChunk) chunk = NULL;
+
+  g_return_val_if_fail (EVS_IS_READER (reader), NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  renderer = evs_renderer_new (width, height, params);
+  chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
+
+  return evs_renderer_render_window (renderer, reader, chunk, params, cancellable, error);
+}
+
+/**
+ * evs_render_find_count_window:
+ * @index: the recording's index
+ * @n_events: how many events the window holds (at most
+ *   %EVS_RENDER_MAX_WINDOW_EVENTS)
+ * @chunk: a chunk to decode into
+ * @t_start: (out): the time of the @n_events-th event before @t_end, or of
+ *   the first event when there are fewer
+ *
+ * Resolves an event-count window to a time window: the index says which
+ * chunk to start from, then the events up to @t_end are decoded keeping
+ * the last @n_events timestamps in a ring.  Cost O(@n_events + one chunk).
+ * With ties on the start timestamp the time window holds a few more
+ * events than asked.
+ */
+gboolean
+evs_render_find_count_window (EvsReader      *reader,
+                              EvsIndex       *index,
+                              gint64          t_end,
+                              guint64         n_events,
+                              EvsEventChunk  *chunk,
+                              GCancellable   *cancellable,
+                              gint64         *t_start,
+                              GError        **error)
+{
+  const EvsIndexEntry *entries;
+  guint n_entries = 0, first;
+  guint64 sum = 0;
+  g_autofree gint64 *ring = NULL;
+  guint64 n_seen = 0;
+  gboolean done = FALSE;
+
+  g_return_val_if_fail (EVS_IS_READER (reader), FALSE);
+  g_return_val_if_fail (index != NULL, FALSE);
+  g_return_val_if_fail (t_start != NULL, FALSE);
+
+  n_events = CLAMP (n_events, 1, EVS_RENDER_MAX_WINDOW_EVENTS);
+  entries = evs_index_get_entries (index, &n_entries);
+  *t_start = t_end;
+  if (n_entries == 0)
+    return TRUE;
+
+  /* The last entry starting before t_end, then back until it holds enough */
+  first = n_entries;
+  while (first > 0 && entries[first - 1].t_first >= t_end)
+    first--;
+  while (first > 0 && sum < n_events)
+    sum += entries[--first].n_events;
+
+  if (!evs_reader_seek (reader, entries[first].t_first, error))
+    return FALSE;
+
+  ring = g_new (gint64, n_events);
+  while (!done)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (!evs_reader_read (reader, chunk, error))
+        return FALSE;
+      if (chunk->n_events == 0)
+        break;
+      for (gsize i = 0; i < chunk->n_events; i++)
+        {
+          if (chunk->t[i] >= t_end)
+            {
+              done = TRUE;
+              break;
+            }
+          ring[n_seen % n_events] = chunk->t[i];
+          n_seen++;
+        }
+    }
+
+  if (n_seen > 0)
+    *t_start = n_seen >= n_events ? ring[n_seen % n_events] : ring[0];
+
+  return TRUE;
+}
