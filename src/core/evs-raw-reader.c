@@ -36,7 +36,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
   static ret name##_generic params { return name##_body (__VA_ARGS__, FALSE); } \
-  __attribute__ ((target ("avx2"))) static ret name##_avx2 params               \
+  __attribute__ ((target ("avx2,popcnt"))) static ret name##_avx2 params        \
   { return name##_body (__VA_ARGS__, TRUE); }                                   \
   static ret name params                                                        \
   {                                                                             \
@@ -45,6 +45,7 @@
       {                                                                         \
         __builtin_cpu_init ();                                                  \
         have_avx2 = __builtin_cpu_supports ("avx2")                             \
+                    && __builtin_cpu_supports ("popcnt")                    \
                     && g_getenv ("EVS_DISABLE_AVX2") == NULL;                   \
       }                                                                         \
     return have_avx2 ? name##_avx2 (__VA_ARGS__) : name##_generic (__VA_ARGS__); \
@@ -203,7 +204,7 @@ evt2_is_loop (guint32 prev_th,
  * of them are CD words.  Also keeps the running maximum of x (lanes 0–7) and
  * y (lanes 8–15) in @acc_xy and returns the number of backward time steps
  * inside the block in @backwards. */
-__attribute__ ((target ("avx2"))) static inline gboolean
+__attribute__ ((target ("avx2,popcnt"))) static inline gboolean
 evt2_block16_avx2 (const guint8 *block,
                    gint64        base,
                    gint64       *ct,
