@@ -693,7 +693,10 @@ evt3_decode_words_body (Evt3State         *s,
 
   while (i < n)
     {
-      /* EVT_ADDR_Y (0x0) and EVT_ADDR_X (0x2) */
+      /* EVT_ADDR_Y (0x0) and EVT_ADDR_X (0x2); the row and its validity
+       * travel in one register (yv = y | row_valid << 16) */
+      guint32 yv = y | row_valid << 16;
+
       for (; i < n; i++)
         {
           guint32 w = load_u16_le (data + 2 * i);
@@ -705,13 +708,14 @@ evt3_decode_words_body (Evt3State         *s,
             break;
           ct[k] = t;
           cx[k] = (guint16) (c & 0x7FF);
-          cy[k] = (guint16) y;
+          cy[k] = (guint16) yv;
           cp[k] = (guint8) (c >> 11);
-          k += is_x & row_valid;
+          k += is_x & (yv >> 16);
           /* OpenEB compares all 12 bits */
-          row_valid ^= (row_valid ^ (guint32) (c < height)) & m_y;
-          y ^= (y ^ (c & 0x7FF)) & m_y;
+          yv ^= (yv ^ ((c & 0x7FF) | (guint32) (c < height) << 16)) & m_y;
         }
+      y = yv & 0xFFFF;
+      row_valid = yv >> 16;
 
       /* Anything else, until the next ADDR_Y or ADDR_X */
       for (; i < n; i++)
