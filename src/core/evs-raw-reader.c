@@ -45,7 +45,7 @@
       {                                                                         \
         __builtin_cpu_init ();                                                  \
         have_avx2 = __builtin_cpu_supports ("avx2")                             \
-                    && __builtin_cpu_supports ("popcnt")                    \
+                    && __builtin_cpu_supports ("popcnt")                        \
                     && g_getenv ("EVS_DISABLE_AVX2") == NULL;                   \
       }                                                                         \
     return have_avx2 ? name##_avx2 (__VA_ARGS__) : name##_generic (__VA_ARGS__); \
