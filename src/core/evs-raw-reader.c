@@ -114,6 +114,15 @@ load_u16_le (const guint8 *p)
   return GUINT16_FROM_LE (v);
 }
 
+static inline guint64
+load_u64_le (const guint8 *p)
+{
+  guint64 v;
+
+  memcpy (&v, p, sizeof v);
+  return GUINT64_FROM_LE (v);
+}
+
 static inline guint32
 load_u32_le (const guint8 *p)
 {
@@ -752,6 +761,30 @@ evt3_decode_words_body (Evt3State         *s,
             case 0x3: /* VECT_BASE_X */
               base_x = c & 0x7FF;
               vpol = (c >> 11) & 1;
+              /* Sensors write 32 columns at a time as VECT_BASE_X, VECT_12,
+               * VECT_12, VECT_8, with few bits set: one go, no slots
+               * written for clear bits */
+              if (i + 3 < n && (load_u64_le (data + 2 * i) & G_GUINT64_CONSTANT (0xF000F000F000F000))
+                               == G_GUINT64_CONSTANT (0x5000400040003000))
+                {
+                  guint64 group = load_u64_le (data + 2 * i);
+                  guint32 mask = ((guint32) (group >> 16) & 0xFFF)
+                                 | ((guint32) (group >> 32) & 0xFFF) << 12
+                                 | ((guint32) (group >> 48) & 0xFF) << 24;
+
+                  mask &= 0u - row_valid;
+                  while (mask != 0)
+                    {
+                      ct[k] = t;
+                      cx[k] = (guint16) (base_x + (guint) __builtin_ctz (mask));
+                      cy[k] = (guint16) y;
+                      cp[k] = (guint8) vpol;
+                      k++;
+                      mask &= mask - 1;
+                    }
+                  base_x += 32;
+                  i += 3;
+                }
               break;
 
             case 0x6: /* EVT_TIME_LOW */
