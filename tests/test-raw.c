@@ -948,6 +948,55 @@ test_evt3_vector_output (void)
   evs_test_remove_tree (dir);
 }
 
+/* Short bursts: vector words only where they save words, VECT_8 for a
+ * short tail, VECT_BASE_X left out where the previous vectors ended */
+static void
+test_evt3_vector_words (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autoptr(EvsEventChunk) events = evs_event_chunk_new (64);
+  g_autoptr(EvsEventChunk) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  const guint8 *payload;
+  static const guint16 expected[] = {
+    0x8000,                 /* TIME_HIGH 0 */
+    0x6064, 0x0001,         /* TIME_LOW 100, ADDR_Y 1 */
+    0x380A, 0x4FFF,         /* VECT_BASE_X 10 ON, VECT_12 x 10–21 */
+    0x6065, 0x5003,         /* TIME_LOW 101, VECT_8 x 22–23 (base kept) */
+    0x6066, 0x2032, 0x2033, /* TIME_LOW 102, two ADDR_X OFF x 50, 51 */
+    0x202D,                 /* ADDR_X OFF x 45 */
+    0x6067, 0x3028, 0x4801, 0x4600, /* TIME_LOW 103, base 40 OFF, 2 × VECT_12 */
+  };
+
+  for (guint x = 10; x < 22; x++)
+    evs_event_chunk_push (events, 100, x, 1, 1);
+  evs_event_chunk_push (events, 101, 22, 1, 1);
+  evs_event_chunk_push (events, 101, 23, 1, 1);
+  /* two events: BASE_X + VECT_8 would not be shorter */
+  evs_event_chunk_push (events, 102, 50, 1, 0);
+  evs_event_chunk_push (events, 102, 51, 1, 0);
+  /* left of the last one: not part of the burst */
+  evs_event_chunk_push (events, 102, 45, 1, 0);
+  /* four events over 23 columns: VECT_BASE_X + 2 × VECT_12 */
+  evs_event_chunk_push (events, 103, 40, 1, 0);
+  evs_event_chunk_push (events, 103, 51, 1, 0);
+  evs_event_chunk_push (events, 103, 61, 1, 0);
+  evs_event_chunk_push (events, 103, 62, 1, 0);
+  path = write_events (dir, EVS_FORMAT_EVT3, events, 100, 10, 64);
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  payload = (const guint8 *) strstr (contents, "% end\n") + 6;
+  g_assert_cmpuint (len - (gsize) ((const char *) payload - contents), ==, sizeof expected);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmphex (payload[2 * i] | payload[2 * i + 1] << 8, ==, expected[i]);
+  back = evs_test_read_all (path, 16, &error);
+  g_assert_no_error (error);
+  evs_test_assert_chunks_equal (back, 0, events, 0, events->n_events);
+  evs_test_remove_tree (dir);
+}
+
 /* Seeking in a larger written file: 2 M events over several EVT 3.0 loops,
  * so the index has many entries and resumes mid-loop. */
 static void
@@ -1089,6 +1138,7 @@ main (int    argc,
   g_test_add_data_func ("/evs/raw/round-trip/evt21", GINT_TO_POINTER (EVS_FORMAT_EVT21), test_round_trip);
   g_test_add_data_func ("/evs/raw/round-trip/evt3", GINT_TO_POINTER (EVS_FORMAT_EVT3), test_round_trip);
   g_test_add_func ("/evs/raw/evt3/vector-output", test_evt3_vector_output);
+  g_test_add_func ("/evs/raw/evt3/vector-words", test_evt3_vector_words);
   g_test_add_func ("/evs/raw/writer-errors", test_writer_errors);
   g_test_add_func ("/evs/raw/seek/large-written", test_seek_large);
 

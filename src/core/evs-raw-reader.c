@@ -36,7 +36,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
   static ret name##_generic params { return name##_body (__VA_ARGS__, FALSE); } \
-  __attribute__ ((target ("avx2"))) static ret name##_avx2 params               \
+  __attribute__ ((target ("avx2,popcnt"))) static ret name##_avx2 params        \
   { return name##_body (__VA_ARGS__, TRUE); }                                   \
   static ret name params                                                        \
   {                                                                             \
@@ -45,6 +45,7 @@
       {                                                                         \
         __builtin_cpu_init ();                                                  \
         have_avx2 = __builtin_cpu_supports ("avx2")                             \
+                    && __builtin_cpu_supports ("popcnt")                        \
                     && g_getenv ("EVS_DISABLE_AVX2") == NULL;                   \
       }                                                                         \
     return have_avx2 ? name##_avx2 (__VA_ARGS__) : name##_generic (__VA_ARGS__); \
@@ -112,6 +113,15 @@ load_u16_le (const guint8 *p)
 
   memcpy (&v, p, sizeof v);
   return GUINT16_FROM_LE (v);
+}
+
+static inline guint64
+load_u64_le (const guint8 *p)
+{
+  guint64 v;
+
+  memcpy (&v, p, sizeof v);
+  return GUINT64_FROM_LE (v);
 }
 
 static inline guint32
@@ -204,7 +214,7 @@ evt2_is_loop (guint32 prev_th,
  * of them are CD words.  Also keeps the running maximum of x (lanes 0–7) and
  * y (lanes 8–15) in @acc_xy and returns the number of backward time steps
  * inside the block in @backwards. */
-__attribute__ ((target ("avx2"))) static inline gboolean
+__attribute__ ((target ("avx2,popcnt"))) static inline gboolean
 evt2_block16_avx2 (const guint8 *block,
                    gint64        base,
                    gint64       *ct,
@@ -640,11 +650,24 @@ typedef struct
   guint64 triggers;
   guint64 other;
   guint64 unknown;
+  /* Facts about the chunk for the validation pass */
+  gint64  last_t;    /* time of the last event kept */
+  guint64 backwards;
 } Evt3State;
 
-/* Decodes @n words; the caller guarantees 12 free slots per word.  Every
- * event slot is written unconditionally and kept by advancing k, so the
- * common words have no data-dependent branches besides the type switch. */
+/* Decodes @n words; the caller guarantees 12 free slots per word.
+ *
+ * In real sensor data ~85 % of the words are EVT_ADDR_Y and EVT_ADDR_X,
+ * interleaved at random (runs of ADDR_X average 3 words), so a switch per
+ * word mispredicts often.  These two go through a path without branches:
+ * the event slot is written unconditionally and kept by advancing k, the
+ * row is updated with masks.  The other words (vectors, time) come in short
+ * runs handled by a switch.
+ *
+ * Backward time steps (a validation fact) can only happen at the first
+ * event after the time changed, so they are counted when the time changes:
+ * k_mark is k at the last change, last_t the time of the last event kept
+ * before it. */
 static inline __attribute__ ((always_inline)) gsize
 evt3_decode_words_body (Evt3State         *s,
                         const guint8      *data,
@@ -658,110 +681,209 @@ evt3_decode_words_body (Evt3State         *s,
 {
   gint64 thb = s->thb;
   gint64 t = s->t;
-  guint16 y = (guint16) s->y;
-  gsize row_valid = s->row_valid;
+  guint32 y = s->y;
+  guint32 row_valid = s->row_valid;
   guint32 base_x = s->base_x;
-  guint8 vpol = (guint8) s->vpol;
+  guint32 vpol = s->vpol;
+  const guint32 height = s->height;
+  gint64 last_t = s->last_t;
+  guint64 backwards = s->backwards;
+  gsize k_mark = k;
+  gsize i = 0;
 
-  for (gsize i = 0; i < n; i++)
+#define EVT3_TIME_CHANGES()                     \
+  G_STMT_START {                                \
+    if (k != k_mark)                            \
+      {                                         \
+        backwards += t < last_t;                \
+        last_t = t;                             \
+        k_mark = k;                             \
+      }                                         \
+  } G_STMT_END
+
+  while (i < n)
     {
-      guint32 w = load_u16_le (data + 2 * i);
-      guint32 c = w & 0xFFF;
+      /* EVT_ADDR_Y (0x0) and EVT_ADDR_X (0x2); the row and its validity
+       * travel in one register (yv = y | row_valid << 16) */
+      guint32 yv = y | row_valid << 16;
 
-      switch (w >> 12)
+      for (; i < n; i++)
         {
-        case 0x2: /* EVT_ADDR_X */
+          guint32 w = load_u16_le (data + 2 * i);
+          guint32 c = w & 0xFFF;
+          guint32 is_x = w >> 13;        /* 1 for ADDR_X, 0 for ADDR_Y */
+          guint32 m_y = is_x - 1;        /* all ones for ADDR_Y */
+
+          if (G_UNLIKELY ((w & 0xD000) != 0))
+            break;
           ct[k] = t;
-          cx[k] = c & 0x7FF;
-          cy[k] = y;
-          cp[k] = (c >> 11) & 1;
-          k += row_valid;
-          break;
+          cx[k] = (guint16) (c & 0x7FF);
+          cy[k] = (guint16) yv;
+          cp[k] = (guint8) (c >> 11);
+          k += is_x & (yv >> 16);
+          /* OpenEB compares all 12 bits */
+          yv ^= (yv ^ ((c & 0x7FF) | (guint32) (c < height) << 16)) & m_y;
+        }
+      y = yv & 0xFFFF;
+      row_valid = yv >> 16;
 
-        case 0x0: /* EVT_ADDR_Y; OpenEB compares all 12 bits */
-          y = c & 0x7FF;
-          row_valid = c < s->height;
-          break;
+      /* Anything else, until the next ADDR_Y or ADDR_X */
+      for (; i < n; i++)
+        {
+          guint32 w = load_u16_le (data + 2 * i);
+          guint32 c = w & 0xFFF;
 
-        case 0x4: /* VECT_12 */
-        case 0x5: /* VECT_8 */
-          {
-            guint32 mask = (w & 0x1000) ? c & 0xFF : c;
-            gsize keep = row_valid;
+          if ((w & 0xD000) == 0)
+            break;
 
-            for (guint b = 0; b < 12; b++)
+          switch (w >> 12)
+            {
+            case 0x4: /* VECT_12 */
+            case 0x5: /* VECT_8 */
               {
-                ct[k + b] = t;
-                cy[k + b] = y;
-                cp[k + b] = vpol;
+                guint32 mask = (w & 0x1000) ? c & 0xFF : c;
+                gsize keep = row_valid;
+
+                for (guint b = 0; b < 12; b++)
+                  {
+                    ct[k + b] = t;
+                    cy[k + b] = (guint16) y;
+                    cp[k + b] = (guint8) vpol;
+                  }
+                for (guint b = 0; b < 12; b++)
+                  {
+                    cx[k] = (guint16) (base_x + b);
+                    k += (mask >> b) & keep;
+                  }
+                base_x = MIN (base_x + ((w & 0x1000) ? 8 : 12), EVT3_BASE_X_CAP);
               }
-            for (guint b = 0; b < 12; b++)
+              break;
+
+            case 0x3: /* VECT_BASE_X */
+              base_x = c & 0x7FF;
+              vpol = (c >> 11) & 1;
+              /* Sensors write 32 columns at a time as VECT_BASE_X, VECT_12,
+               * VECT_12, VECT_8, with few bits set: one go, no slots
+               * written for clear bits */
+              if (i + 3 < n && (load_u64_le (data + 2 * i) & G_GUINT64_CONSTANT (0xF000F000F000F000))
+                               == G_GUINT64_CONSTANT (0x5000400040003000))
+                {
+                  guint64 group = load_u64_le (data + 2 * i);
+                  guint32 mask = ((guint32) (group >> 16) & 0xFFF)
+                                 | ((guint32) (group >> 32) & 0xFFF) << 12
+                                 | ((guint32) (group >> 48) & 0xFF) << 24;
+
+                  mask &= 0u - row_valid;
+                  while (mask != 0)
+                    {
+                      ct[k] = t;
+                      cx[k] = (guint16) (base_x + (guint) __builtin_ctz (mask));
+                      cy[k] = (guint16) y;
+                      cp[k] = (guint8) vpol;
+                      k++;
+                      mask &= mask - 1;
+                    }
+                  base_x += 32;
+                  i += 3;
+                }
+              break;
+
+            case 0x6: /* EVT_TIME_LOW */
+              EVT3_TIME_CHANGES ();
+              t = thb + c;
+              break;
+
+            case 0x8: /* EVT_TIME_HIGH */
               {
-                cx[k] = (guint16) (base_x + b);
-                k += (mask >> b) & keep;
+                guint32 th = (guint32) (thb >> 12) & 0xFFF;
+                gint64 tl = t - thb;
+
+                EVT3_TIME_CHANGES ();
+                thb = (thb & ~G_GINT64_CONSTANT (0xFFFFFF)) + ((gint64) c << 12);
+                if (th >= 2048 + c)
+                  thb += G_GINT64_CONSTANT (1) << 24;
+                /* A repeated TIME_HIGH keeps TIME_LOW, a new one resets it */
+                t = c == th ? thb + tl : thb;
               }
-            base_x = MIN (base_x + ((w & 0x1000) ? 8 : 12), EVT3_BASE_X_CAP);
-          }
-          break;
+              break;
 
-        case 0x3: /* VECT_BASE_X */
-          base_x = c & 0x7FF;
-          vpol = (c >> 11) & 1;
-          break;
+            case 0xA: /* EXT_TRIGGER */
+              s->triggers++;
+              break;
 
-        case 0x6: /* EVT_TIME_LOW */
-          t = thb + c;
-          break;
+            case 0x1: /* marks the row as non-CD */
+              row_valid = 0;
+              s->unknown++;
+              break;
 
-        case 0x8: /* EVT_TIME_HIGH */
-          {
-            guint32 th = (guint32) (thb >> 12) & 0xFFF;
-            gint64 tl = t - thb;
+            case 0x7: /* CONTINUED_4 */
+            case 0xD: /* IMU */
+            case 0xE: /* OTHERS */
+            case 0xF: /* CONTINUED_12 */
+              s->other++;
+              break;
 
-            thb = (thb & ~G_GINT64_CONSTANT (0xFFFFFF)) + ((gint64) c << 12);
-            if (th >= 2048 + c)
-              thb += G_GINT64_CONSTANT (1) << 24;
-            /* A repeated TIME_HIGH keeps TIME_LOW, a new one resets it */
-            t = c == th ? thb + tl : thb;
-          }
-          break;
-
-        case 0xA: /* EXT_TRIGGER */
-          s->triggers++;
-          break;
-
-        case 0x1: /* marks the row as non-CD */
-          row_valid = 0;
-          s->unknown++;
-          break;
-
-        case 0x7: /* CONTINUED_4 */
-        case 0xD: /* IMU */
-        case 0xE: /* OTHERS */
-        case 0xF: /* CONTINUED_12 */
-          s->other++;
-          break;
-
-        default:
-          s->unknown++;
-          break;
+            default:
+              s->unknown++;
+              break;
+            }
         }
     }
+
+  /* The events since the last change are measured now; the next call
+   * continues with the same time, so they are not counted twice. */
+  EVT3_TIME_CHANGES ();
+#undef EVT3_TIME_CHANGES
 
   s->thb = thb;
   s->t = t;
   s->y = y;
-  s->row_valid = (guint32) row_valid;
+  s->row_valid = row_valid;
   s->base_x = base_x;
   s->vpol = vpol;
+  s->last_t = last_t;
+  s->backwards = backwards;
 
   return k;
 }
+
+/* The largest x and y of @n events (the validation facts) */
+static inline __attribute__ ((always_inline)) guint32
+max_xy_body (const guint16 *restrict cx,
+             const guint16 *restrict cy,
+             gsize                   n,
+             gboolean                avx2)
+{
+  guint16 max_x = 0, max_y = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      max_x = MAX (max_x, cx[i]);
+      max_y = MAX (max_y, cy[i]);
+    }
+  return (guint32) max_x << 16 | max_y;
+}
+
+EVS_DEFINE_DISPATCH (guint32, max_xy,
+                     (const guint16 *restrict cx, const guint16 *restrict cy, gsize n),
+                     cx, cy, n)
 
 EVS_DEFINE_DISPATCH (gsize, evt3_decode_words,
                      (Evt3State *s, const guint8 *data, gsize n, gint64 *restrict ct,
                       guint16 *restrict cx, guint16 *restrict cy, guint8 *restrict cp, gsize k),
                      s, data, n, ct, cx, cy, cp, k)
+
+/* Hands the chunk facts over to the validation pass */
+static void
+evt3_finish (EvsRawReader  *self,
+             EvsEventChunk *chunk,
+             guint64        backwards)
+{
+  guint32 max = max_xy (chunk->x, chunk->y, chunk->n_events);
+
+  _evs_reader_set_chunk_facts (EVS_READER (self), (guint16) (max >> 16), (guint16) max,
+                               backwards);
+}
 
 static gboolean
 evs_raw_reader_decode_evt3 (EvsRawReader   *self,
@@ -771,6 +893,11 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
   EvsReaderStats *stats = _evs_reader_get_stats_mut (EVS_READER (self));
   const gsize cap = chunk->capacity;
   gsize k = chunk->n_events;
+  gint64 last_t = G_MININT64;
+  guint64 backwards = 0;
+
+  /* The facts cover this call's events only */
+  g_assert (k == 0);
 
   while (k + 12 <= cap)
     {
@@ -782,6 +909,7 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
       if (n_words == 0)
         {
           chunk->n_events = k;
+          evt3_finish (self, chunk, backwards);
           return ok || k > 0 ? (g_clear_error (error), TRUE) : FALSE;
         }
 
@@ -824,6 +952,8 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
           s.vpol = self->vpol;
           s.height = self->height;
           s.triggers = s.other = s.unknown = 0;
+          s.last_t = last_t;
+          s.backwards = backwards;
 
           k = evt3_decode_words (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y, chunk->p, k);
           i += n;
@@ -838,12 +968,15 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
           stats->triggers += s.triggers;
           stats->other += s.other;
           stats->unknown_words += s.unknown;
+          last_t = s.last_t;
+          backwards = s.backwards;
         }
 
       evs_file_source_consume (self->source, 2 * i);
     }
 
   chunk->n_events = k;
+  evt3_finish (self, chunk, backwards);
   return TRUE;
 }
 

@@ -82,6 +82,8 @@ struct _EvsRawWriter
   GString       *header;     /* written with the first events */
   gint64         origin;     /* subtracted from every time, stated in the header */
   EvsEventChunk *shifted;    /* the chunk with @origin subtracted */
+  gint32     cur_bx;     /* EVT 3.0 readers' vector base x; -1 before the first */
+  guint32    cur_vpol;   /* EVT 3.0 readers' vector polarity */
 };
 
 G_DEFINE_FINAL_TYPE (EvsRawWriter, evs_raw_writer, EVS_TYPE_WRITER)
@@ -221,6 +223,7 @@ evs_raw_writer_begin (EvsWriter  *writer,
   self->cur_th = -1;
   self->cur_y = -1;
   self->header = g_steal_pointer (&header);
+  self->cur_bx = -1;
 
   return TRUE;
 }
@@ -529,10 +532,11 @@ write_evt3 (EvsRawWriter         *self,
   const guint16 *cx = chunk->x;
   const guint16 *cy = chunk->y;
   const guint8 *cp = chunk->p;
-  const guint width = self->width;
   gint64 cur_th = self->cur_th;
   guint32 cur_tl = self->cur_tl;
   gint32 cur_y = self->cur_y;
+  gint32 cur_bx = self->cur_bx;
+  guint32 cur_vpol = self->cur_vpol;
   guint8 *out = self->buffer + self->len;
   guint8 *limit = self->buffer + BUFFER_SIZE;
 
@@ -574,27 +578,51 @@ write_evt3 (EvsRawWriter         *self,
           cur_y = y;
         }
 
-      /* A vector group for ≥ 5 events; ct[i + 4] == t implies the four in
-       * between share the time too. */
-      if (i + 4 < n && ct[i + 4] == t && cy[i + 4] == y && cp[i + 4] == p && width >= 32)
+      /* A burst of events with the same time, row and polarity within 32
+       * columns is written as vector words (VECT_BASE_X unless the base is
+       * where the previous vectors left it, then VECT_12/VECT_8 words up to
+       * the last column) when that takes fewer words than one EVT_ADDR_X
+       * per event, as a sensor does. */
+      if (i + 1 < n && ct[i + 1] == t && cy[i + 1] == y && cp[i + 1] == p
+          && cx[i + 1] > x && cx[i + 1] < x + 32)
         {
-          guint base = MIN ((guint) x, width - 32);
-          guint32 mask = 1u << (x - base);
+          guint32 mask = 1;
           gsize j = i + 1;
+          guint span, n_vect;
+          gboolean need_base = cur_bx != (gint32) x || cur_vpol != (guint32) (p != 0);
 
           while (j < n && ct[j] == t && cy[j] == y && cp[j] == p
-                 && cx[j] > cx[j - 1] && cx[j] < base + 32)
-            mask |= 1u << (cx[j++] - base);
+                 && cx[j] > cx[j - 1] && cx[j] < x + 32)
+            mask |= 1u << (cx[j++] - x);
 
-          if (j - i >= 5)
+          span = cx[j - 1] - x + 1;
+          n_vect = span <= 12 ? 1 : span <= 24 ? 2 : 3;
+          if (need_base + n_vect < j - i)
             {
-              guint16 pol = p != 0 ? 0x800 : 0;
+              guint shift = 0;
 
-              put_u16 (out, (guint16) (0x3000 | pol | base));
-              put_u16 (out + 2, (guint16) (0x4000 | (mask & 0xFFF)));
-              put_u16 (out + 4, (guint16) (0x4000 | ((mask >> 12) & 0xFFF)));
-              put_u16 (out + 6, (guint16) (0x5000 | (mask >> 24)));
-              out += 8;
+              if (need_base)
+                {
+                  put_u16 (out, (guint16) (0x3000 | (p != 0 ? 0x800 : 0) | x));
+                  out += 2;
+                  cur_vpol = (guint32) (p != 0);
+                }
+              cur_bx = (gint32) x;
+              while (shift < span)
+                {
+                  if (span - shift <= 8)
+                    {
+                      put_u16 (out, (guint16) (0x5000 | ((mask >> shift) & 0xFF)));
+                      shift += 8;
+                    }
+                  else
+                    {
+                      put_u16 (out, (guint16) (0x4000 | ((mask >> shift) & 0xFFF)));
+                      shift += 12;
+                    }
+                  out += 2;
+                }
+              cur_bx += (gint32) shift;
               i = j - 1;
               continue;
             }
@@ -608,6 +636,8 @@ write_evt3 (EvsRawWriter         *self,
   self->cur_th = cur_th;
   self->cur_tl = cur_tl;
   self->cur_y = cur_y;
+  self->cur_bx = cur_bx;
+  self->cur_vpol = cur_vpol;
 
   return TRUE;
 }
@@ -700,4 +730,5 @@ evs_raw_writer_init (EvsRawWriter *self)
 {
   self->cur_th = -1;
   self->cur_y = -1;
+  self->cur_bx = -1;
 }

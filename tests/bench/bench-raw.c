@@ -22,7 +22,9 @@
 
 #include "evs-core.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -40,7 +42,13 @@
  *   *_seek10ms_{median,p95}_ms  seek + read of a 10 ms window, index attached
  *   *_peak_rss_mb_*         peak RSS of a child that reads a whole file, for
  *                           two file sizes
- * Event count: EVS_BENCH_EVENTS (default 50 M). */
+ * A second EVT 3.0 stream replays the word sequence of the real Gen4
+ * fixture expelliarmus/evt3_sample.raw (mostly single EVT_ADDR_X words, 2.8
+ * bytes per event) to at least the same event count (evt3_real_mix_*,
+ * skipped without EVS_FIXTURES_DIR); both EVT 3.0 streams get their word-type
+ * mix printed (*_words_*_per_event).
+ * Event count: EVS_BENCH_EVENTS (default 50 M); EVS_BENCH_ONLY=evt3,real,evt2
+ * (any subset) runs only those parts. */
 
 #define WIDTH 1280
 #define HEIGHT 720
@@ -159,6 +167,150 @@ write_file (const char *path,
   g_print ("%s_write_mevps %.1f\n", evs_format_to_string (format), n_events / wr / 1e6);
   g_print ("%s_duration_s %.2f\n", evs_format_to_string (format), (double) (t - 1000) / 1e6);
   (void) gen;
+}
+
+/* Replays the word sequence of a real EVT 3.0 recording (header kept,
+ * words before its first TIME_HIGH dropped) until at least @n_min events
+ * were written: repetition r shifts every TIME_HIGH by r times the span of
+ * the sequence, so time goes on increasing and the 24-bit time loops stay
+ * detectable.  Returns FALSE when @fixture cannot be read. */
+static gboolean
+write_real_mix (const char *fixture,
+                const char *path,
+                guint64     n_min)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = NULL;
+  g_autofree guint16 *words = NULL;
+  g_autofree guint32 *th_rel = NULL;
+  gsize size = 0, payload = 0, n_words, first_th, n_ev = 0;
+  guint32 th0, th_prev, span;
+  guint64 loop = 0;
+  FILE *out;
+
+  if (!g_file_get_contents (fixture, (char **) &data, &size, NULL))
+    return FALSE;
+  while (payload < size && data[payload] == '%')
+    {
+      const guint8 *nl = memchr (data + payload, '\n', size - payload);
+
+      if (nl == NULL)
+        return FALSE;
+      payload = (gsize) (nl - data) + 1;
+    }
+  n_words = (size - payload) / 2;
+  words = g_new (guint16, MAX (n_words, 1));
+  memcpy (words, data + payload, 2 * n_words);
+  for (first_th = 0; first_th < n_words && words[first_th] >> 12 != 0x8; first_th++)
+    ;
+  if (first_th == n_words)
+    return FALSE;
+
+  /* TIME_HIGH values unwrapped relative to the first one, and events */
+  th_rel = g_new (guint32, n_words);
+  th0 = th_prev = words[first_th] & 0xFFF;
+  for (gsize i = first_th; i < n_words; i++)
+    {
+      guint type = words[i] >> 12;
+
+      if (type == 0x8)
+        {
+          guint32 th = words[i] & 0xFFF;
+
+          if (th_prev >= 2048 + th)
+            loop++;
+          th_prev = th;
+          th_rel[i] = (guint32) (loop * 4096 + th - th0);
+        }
+      else if (type == 0x2)
+        n_ev++;
+      else if (type == 0x4)
+        n_ev += (gsize) __builtin_popcount (words[i] & 0xFFF);
+      else if (type == 0x5)
+        n_ev += (gsize) __builtin_popcount (words[i] & 0xFF);
+    }
+  span = (guint32) (loop * 4096 + th_prev - th0) + 1;
+
+  out = fopen (path, "wb");
+  if (out == NULL)
+    g_error ("%s: %s", path, g_strerror (errno));
+  fwrite (data, 1, payload, out);
+  for (guint64 r = 0, written = 0; written < n_min; r++, written += n_ev)
+    {
+      for (gsize i = first_th; i < n_words; i++)
+        if (words[i] >> 12 == 0x8)
+          words[i] = (guint16) (0x8000 | ((th0 + th_rel[i] + r * span) & 0xFFF));
+      if (fwrite (words + first_th, 2, n_words - first_th, out) != n_words - first_th)
+        g_error ("%s: %s", path, g_strerror (errno));
+    }
+  if (fclose (out) != 0)
+    g_error ("%s: %s", path, g_strerror (errno));
+  (void) error;
+  return TRUE;
+}
+
+/* Word-type mix of an EVT 3.0 file: words per event of each type and the
+ * mean length of runs of EVT_ADDR_X words */
+static void
+print_evt3_stats (const char *label,
+                  const char *path,
+                  guint64     n_events)
+{
+  static const char *names[16] = {
+    "addr_y", "type1", "addr_x", "vect_base_x", "vect_12", "vect_8", "time_low", "cont_4",
+    "time_high", "type9", "ext_trigger", "typeB", "typeC", "imu", "others", "cont_12"
+  };
+  guint64 counts[16] = { 0 }, runs = 0, total = 0;
+  guint8 buf[1 << 16];
+  gboolean in_header = TRUE, at_line_start = TRUE, prev_x = FALSE;
+  FILE *in = fopen (path, "rb");
+  gsize got, carry = 0;
+
+  if (in == NULL)
+    g_error ("%s: %s", path, g_strerror (errno));
+  while ((got = fread (buf + carry, 1, sizeof buf - carry, in)) > 0)
+    {
+      gsize at = 0;
+
+      got += carry;
+      while (in_header && at < got)
+        {
+          if (at_line_start && buf[at] != '%')
+            in_header = FALSE;
+          else
+            {
+              at_line_start = buf[at] == '\n';
+              at++;
+            }
+        }
+      for (; at + 2 <= got; at += 2)
+        {
+          guint type = buf[at + 1] >> 4;
+
+          counts[type]++;
+          total++;
+          runs += type == 0x2 && !prev_x;
+          prev_x = type == 0x2;
+        }
+      carry = got - at;
+      memmove (buf, buf + at, carry);
+    }
+  fclose (in);
+
+  for (guint i = 0; i < 16; i++)
+    if (counts[i] > 0)
+      g_print ("%s_words_%s_per_event %.4f\n", label, names[i], (double) counts[i] / n_events);
+  g_print ("%s_words_per_event %.4f\n", label, (double) total / n_events);
+  g_print ("%s_addr_x_mean_run %.2f\n", label, runs > 0 ? (double) counts[0x2] / runs : 0.0);
+}
+
+/* EVS_BENCH_ONLY=evt3,real,evt2 (any subset) runs only those parts */
+static gboolean
+want (const char *part)
+{
+  const char *only = g_getenv ("EVS_BENCH_ONLY");
+
+  return only == NULL || strstr (only, part) != NULL;
 }
 
 static guint64
@@ -314,21 +466,50 @@ main (int    argc,
   evt2 = g_build_filename (dir, "big.evt2.raw", NULL);
 
   g_print ("events %" G_GUINT64_FORMAT "\n", n_events);
-  write_file (evt3, EVS_FORMAT_EVT3, n_events);
-  bench_file ("evt3", evt3, n_events);
-  write_file (evt3_small, EVS_FORMAT_EVT3, n_events / 10);
-  g_print ("evt3_peak_rss_mb_%" G_GUINT64_FORMAT "M %.1f\n", n_events / 10 / 1000000,
-           peak_rss_mb (self_exe, evt3_small));
-  g_print ("evt3_peak_rss_mb_%" G_GUINT64_FORMAT "M %.1f\n", n_events / 1000000,
-           peak_rss_mb (self_exe, evt3));
-  g_unlink (evt3_small);
-  g_unlink (evt3);
+  if (want ("evt3"))
+    {
+    write_file (evt3, EVS_FORMAT_EVT3, n_events);
+    print_evt3_stats ("evt3", evt3, n_events);
+    bench_file ("evt3", evt3, n_events);
+    write_file (evt3_small, EVS_FORMAT_EVT3, n_events / 10);
+    g_print ("evt3_peak_rss_mb_%" G_GUINT64_FORMAT "M %.1f\n", n_events / 10 / 1000000,
+             peak_rss_mb (self_exe, evt3_small));
+    g_print ("evt3_peak_rss_mb_%" G_GUINT64_FORMAT "M %.1f\n", n_events / 1000000,
+             peak_rss_mb (self_exe, evt3));
+    g_unlink (evt3_small);
+    g_unlink (evt3);
+    }
 
-  write_file (evt2, EVS_FORMAT_EVT2, n_events);
-  bench_file ("evt2", evt2, n_events);
-  g_print ("evt2_peak_rss_mb_%" G_GUINT64_FORMAT "M %.1f\n", n_events / 1000000,
-           peak_rss_mb (self_exe, evt2));
-  g_unlink (evt2);
+  /* The word sequence of a real Gen4 recording, replayed */
+  {
+    const char *fixtures = g_getenv ("EVS_FIXTURES_DIR");
+    g_autofree char *fixture = g_build_filename (fixtures != NULL ? fixtures : "",
+                                                 "expelliarmus", "evt3_sample.raw", NULL);
+    g_autofree char *real = g_build_filename (dir, "real-mix.evt3.raw", NULL);
+
+    if (!want ("real"))
+      ;
+    else if (fixtures != NULL && write_real_mix (fixture, real, n_events))
+      {
+        guint64 n = read_all (real, NULL, NULL);
+
+        g_print ("evt3_real_mix_events %" G_GUINT64_FORMAT "\n", n);
+        print_evt3_stats ("evt3_real_mix", real, n);
+        bench_file ("evt3_real_mix", real, n);
+        g_unlink (real);
+      }
+    else
+      g_print ("# evt3_real_mix skipped: no %s\n", fixture);
+  }
+
+  if (want ("evt2"))
+    {
+      write_file (evt2, EVS_FORMAT_EVT2, n_events);
+      bench_file ("evt2", evt2, n_events);
+      g_print ("evt2_peak_rss_mb_%" G_GUINT64_FORMAT "M %.1f\n", n_events / 1000000,
+               peak_rss_mb (self_exe, evt2));
+      g_unlink (evt2);
+    }
 
   g_rmdir (dir);
   return 0;
