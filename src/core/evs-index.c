@@ -192,13 +192,28 @@ evs_index_build (EvsReader             *reader,
       if (chunk->n_events == 0)
         break;
 
-      for (gsize i = 0; i < chunk->n_events; i++)
-        {
-          t_max = MAX (t_max, chunk->t[i]);
-          n_on += chunk->p[i];
-          max_x = MAX (max_x, chunk->x[i]);
-          max_y = MAX (max_y, chunk->y[i]);
-        }
+      {
+        gboolean sorted = FALSE;
+
+        if (_evs_reader_get_chunk_summary (reader, &max_x, &max_y, &sorted) && sorted)
+          {
+            /* Validation already measured the chunk: only ON is left to count */
+            t_max = chunk->t[chunk->n_events - 1];
+            for (gsize i = 0; i < chunk->n_events; i++)
+              n_on += chunk->p[i];
+          }
+        else
+          {
+            max_x = max_y = 0;
+            for (gsize i = 0; i < chunk->n_events; i++)
+              {
+                t_max = MAX (t_max, chunk->t[i]);
+                n_on += chunk->p[i];
+                max_x = MAX (max_x, chunk->x[i]);
+                max_y = MAX (max_y, chunk->y[i]);
+              }
+          }
+      }
 
       entry.position.t = running_max;
       entry.t_first = chunk->t[0];

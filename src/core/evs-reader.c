@@ -41,7 +41,11 @@ typedef struct
   guint64            facts_backwards;
   guint16            facts_max_x;
   guint16            facts_max_y;
+  guint16            summary_max_x;
+  guint16            summary_max_y;
   guint              have_facts : 1;
+  guint              have_summary : 1;
+  guint              summary_sorted : 1;
   guint              skipping : 1;
   guint              have_last_t : 1;
   guint              validate : 1;
@@ -383,9 +387,12 @@ validate_chunk (EvsReader     *self,
   gsize n = chunk->n_events;
   guint16 max_x, max_y;
   guint64 backwards;
+  guint64 boundary;
 
   if (n == 0)
     return;
+
+  boundary = priv->have_last_t && chunk->t[0] < priv->last_t;
 
   if (priv->have_facts)
     {
@@ -429,10 +436,44 @@ validate_chunk (EvsReader     *self,
           prev = chunk->t[i];
         }
     }
+  else
+    {
+      /* What the index needs to know of the chunk, without reading it again */
+      priv->summary_max_x = max_x;
+      priv->summary_max_y = max_y;
+      priv->summary_sorted = backwards == boundary;
+      priv->have_summary = TRUE;
+    }
 
   priv->stats.non_monotonic += backwards;
   priv->last_t = chunk->t[n - 1];
   priv->have_last_t = TRUE;
+}
+
+/**
+ * _evs_reader_get_chunk_summary:
+ *
+ * After evs_reader_read(), what validation learnt of the chunk it returned:
+ * its largest x and y, and whether its times never go backwards.
+ *
+ * Returns: %FALSE when unknown (validation off, or events were dropped)
+ */
+gboolean
+_evs_reader_get_chunk_summary (EvsReader *self,
+                               guint16   *max_x,
+                               guint16   *max_y,
+                               gboolean  *sorted)
+{
+  EvsReaderPrivate *priv = evs_reader_get_instance_private (self);
+
+  if (!priv->have_summary)
+    return FALSE;
+
+  *max_x = priv->summary_max_x;
+  *max_y = priv->summary_max_y;
+  *sorted = priv->summary_sorted;
+
+  return TRUE;
 }
 
 /**
@@ -487,6 +528,7 @@ evs_reader_read (EvsReader      *self,
     {
       evs_event_chunk_clear (chunk);
       priv->have_facts = FALSE;
+      priv->have_summary = FALSE;
 
       if (!klass->decode (self, chunk, error))
         {
@@ -511,6 +553,7 @@ evs_reader_read (EvsReader      *self,
             continue;
           evs_event_chunk_drop_head (chunk, i);
           priv->skipping = FALSE;
+          priv->have_summary = FALSE;
         }
 
       if (chunk->n_events == 0)

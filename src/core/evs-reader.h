@@ -145,5 +145,9 @@ void                    _evs_reader_set_chunk_facts (EvsReader             *self
                                                      guint16                max_x,
                                                      guint16                max_y,
                                                      guint64                backwards);
+gboolean                _evs_reader_get_chunk_summary (EvsReader           *self,
+                                                       guint16             *max_x,
+                                                       guint16             *max_y,
+                                                       gboolean            *sorted);
 
 G_END_DECLS
