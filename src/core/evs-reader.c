@@ -38,6 +38,10 @@ typedef struct
   guint64            ordinal;
   gint64             last_t;
   gint64             skip_before;
+  guint64            facts_backwards;
+  guint16            facts_max_x;
+  guint16            facts_max_y;
+  guint              have_facts : 1;
   guint              skipping : 1;
   guint              have_last_t : 1;
   guint              validate : 1;
@@ -311,6 +315,64 @@ evs_reader_set_validate (EvsReader *self,
   priv->validate = !!validate;
 }
 
+/* One pass over a chunk: the largest x and y and the number of backward
+ * time steps (including from @prev_t to the first event).  Compiled for the
+ * x86-64 baseline and for AVX2 (chosen at run time): this runs on every
+ * decoded event. */
+static inline __attribute__ ((always_inline)) guint64
+scan_chunk_body (const gint64 *restrict  t,
+                 const guint16 *restrict x,
+                 const guint16 *restrict y,
+                 gsize                   n,
+                 gint64                  prev_t,
+                 guint16                *max_x_out,
+                 guint16                *max_y_out)
+{
+  guint16 max_x = 0, max_y = 0;
+  guint64 backwards = t[0] < prev_t;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      max_x = MAX (max_x, x[i]);
+      max_y = MAX (max_y, y[i]);
+    }
+  for (gsize i = 1; i < n; i++)
+    backwards += t[i] < t[i - 1];
+
+  *max_x_out = max_x;
+  *max_y_out = max_y;
+  return backwards;
+}
+
+#define SCAN_PARAMS (const gint64 *restrict t, const guint16 *restrict x,            \
+                     const guint16 *restrict y, gsize n, gint64 prev_t,               \
+                     guint16 *max_x_out, guint16 *max_y_out)
+#define SCAN_ARGS (t, x, y, n, prev_t, max_x_out, max_y_out)
+
+static guint64 scan_chunk_generic SCAN_PARAMS { return scan_chunk_body SCAN_ARGS; }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__ ((target ("avx2"))) static guint64
+scan_chunk_avx2 SCAN_PARAMS { return scan_chunk_body SCAN_ARGS; }
+#endif
+
+static guint64
+scan_chunk SCAN_PARAMS
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  static int have_avx2 = -1;
+
+  if (G_UNLIKELY (have_avx2 < 0))
+    {
+      __builtin_cpu_init ();
+      have_avx2 = __builtin_cpu_supports ("avx2") && g_getenv ("EVS_DISABLE_AVX2") == NULL;
+    }
+  if (have_avx2)
+    return scan_chunk_avx2 SCAN_ARGS;
+#endif
+  return scan_chunk_generic SCAN_ARGS;
+}
+
 static void
 validate_chunk (EvsReader     *self,
                 EvsEventChunk *chunk)
@@ -319,27 +381,27 @@ validate_chunk (EvsReader     *self,
   guint width = priv->info->width;
   guint height = priv->info->height;
   gsize n = chunk->n_events;
-  gboolean bad_coords = FALSE;
-  guint64 backwards = 0;
-  gint64 prev;
+  guint16 max_x, max_y;
+  guint64 backwards;
 
   if (n == 0)
     return;
 
-  if (priv->info->geometry_known && width > 0 && height > 0)
+  if (priv->have_facts)
     {
-      guint16 max_x = 0, max_y = 0;
-
-      for (gsize i = 0; i < n; i++)
-        {
-          max_x = MAX (max_x, chunk->x[i]);
-          max_y = MAX (max_y, chunk->y[i]);
-        }
-      bad_coords = max_x >= width || max_y >= height;
+      /* The decoder measured the chunk while writing it */
+      max_x = priv->facts_max_x;
+      max_y = priv->facts_max_y;
+      backwards = priv->facts_backwards + (priv->have_last_t && chunk->t[0] < priv->last_t);
     }
+  else
+    backwards = scan_chunk (chunk->t, chunk->x, chunk->y, n,
+                            priv->have_last_t ? priv->last_t : chunk->t[0], &max_x, &max_y);
 
-  if (bad_coords)
+  if (priv->info->geometry_known && width > 0 && height > 0
+      && (max_x >= width || max_y >= height))
     {
+      gint64 prev;
       gsize j = 0;
 
       for (gsize i = 0; i < n; i++)
@@ -357,17 +419,45 @@ validate_chunk (EvsReader     *self,
       chunk->n_events = n = j;
       if (n == 0)
         return;
+
+      /* Count backward steps among the events kept */
+      backwards = 0;
+      prev = priv->have_last_t ? priv->last_t : chunk->t[0];
+      for (gsize i = 0; i < n; i++)
+        {
+          backwards += chunk->t[i] < prev;
+          prev = chunk->t[i];
+        }
     }
 
-  prev = priv->have_last_t ? priv->last_t : chunk->t[0];
-  for (gsize i = 0; i < n; i++)
-    {
-      backwards += chunk->t[i] < prev;
-      prev = chunk->t[i];
-    }
   priv->stats.non_monotonic += backwards;
-  priv->last_t = prev;
+  priv->last_t = chunk->t[n - 1];
   priv->have_last_t = TRUE;
+}
+
+/**
+ * _evs_reader_set_chunk_facts:
+ * @max_x: the largest x in the chunk being decoded
+ * @max_y: the largest y
+ * @backwards: the number of events whose time is before the previous
+ *   event's, within the chunk
+ *
+ * Lets a decoder that measured its chunk while writing it spare the
+ * validation pass a second read of the chunk.  Call it at the end of
+ * decode(); it applies to that chunk only.
+ */
+void
+_evs_reader_set_chunk_facts (EvsReader *self,
+                             guint16    max_x,
+                             guint16    max_y,
+                             guint64    backwards)
+{
+  EvsReaderPrivate *priv = evs_reader_get_instance_private (self);
+
+  priv->facts_max_x = max_x;
+  priv->facts_max_y = max_y;
+  priv->facts_backwards = backwards;
+  priv->have_facts = TRUE;
 }
 
 /**
@@ -396,6 +486,7 @@ evs_reader_read (EvsReader      *self,
   for (;;)
     {
       evs_event_chunk_clear (chunk);
+      priv->have_facts = FALSE;
 
       if (!klass->decode (self, chunk, error))
         {
@@ -509,7 +600,15 @@ evs_reader_seek (EvsReader  *self,
   if (priv->index != NULL)
     evs_index_lookup (priv->index, t_us, &position);
   else
-    position = priv->start;
+    {
+      EvsReaderClass *klass = EVS_READER_GET_CLASS (self);
+
+      memset (&position, 0, sizeof position);
+      if (klass->locate != NULL && klass->locate (self, t_us, &position))
+        position.t = G_MININT64;
+      else
+        position = priv->start;
+    }
 
   if (!evs_reader_restore (self, &position, error))
     return FALSE;

@@ -84,6 +84,11 @@ G_DECLARE_DERIVABLE_TYPE (EvsReader, evs_reader, EVS, READER, GObject)
  * @tell: describe the current resumable point (@offset and @state; the base
  *   class fills @t and @ordinal)
  * @restore: continue decoding from a position produced by @tell
+ * @locate: optional; when the file carries its own time index (HDF5
+ *   `ms_to_idx`, `CD/indexes`), find a position at or before the first event
+ *   with time ≥ @t_us, so that evs_reader_seek() without an attached index
+ *   need not decode from the start; it fills @offset, @state and
+ *   @ordinal (events before that point).  Return %FALSE when unknown.
  */
 struct _EvsReaderClass
 {
@@ -97,9 +102,12 @@ struct _EvsReaderClass
   gboolean (*restore) (EvsReader               *self,
                        const EvsReaderPosition *position,
                        GError                 **error);
+  gboolean (*locate)  (EvsReader               *self,
+                       gint64                   t_us,
+                       EvsReaderPosition       *position);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 EvsReader              *evs_reader_open          (const char               *path,
@@ -133,5 +141,9 @@ void                    evs_reader_set_validate  (EvsReader                *self
 /* For subclasses */
 EvsRecordingInfo       *_evs_reader_get_info_mut (EvsReader                *self);
 EvsReaderStats         *_evs_reader_get_stats_mut (EvsReader               *self);
+void                    _evs_reader_set_chunk_facts (EvsReader             *self,
+                                                     guint16                max_x,
+                                                     guint16                max_y,
+                                                     guint64                backwards);
 
 G_END_DECLS

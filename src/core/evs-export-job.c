@@ -1,0 +1,887 @@
+/* evs-export-job.c
+ *
+ * Copyright 2026 The Evscope authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <http://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "evs-export-job"
+
+#include "config.h"
+
+#include "evs-export-job.h"
+#include "evs-error.h"
+#include "evs-reader.h"
+#include "evs-writer.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+/*
+ * Export: reader → (time range) → pipeline → writer, streaming with one
+ * chunk of memory, plus O(sensor) for the filters and the hot-pixel first
+ * pass.  The output is written to a temporary file and renamed at the end;
+ * on failure or cancel it is removed and an existing target is untouched.
+ *
+ * Properties are updated in the thread that started the job: directly for
+ * evs_export_job_run(), through one coalesced low-priority idle for
+ * evs_export_job_run_async().
+ */
+
+#define CHUNK_CAPACITY (256 * 1024)
+#define PROGRESS_INTERVAL_US (100 * 1000)
+
+struct _EvsExportJob
+{
+  GObject        parent_instance;
+
+  char          *input_path;
+  char          *output_path;
+  EvsFormat      format;
+  gint64         start_us;
+  gint64         end_us;
+  EvsPipeline   *pipeline;
+  gint64         progress_interval_us;
+
+  EvsExportProgressFunc progress_func;
+  gpointer       progress_data;
+  GDestroyNotify progress_destroy;
+
+  /* results, owned by the starting thread */
+  double         fraction;
+  double         events_per_second;
+  guint64        n_events_in;
+  guint64        n_events_out;
+  double         seconds;
+  gboolean       running;
+
+  /* worker → starting thread */
+  GMutex         mutex;
+  GMainContext  *context;
+  gboolean       idle_pending;
+  double         pub_fraction;
+  double         pub_eps;
+  guint64        pub_in;
+  guint64        pub_out;
+};
+
+enum {
+  PROP_0,
+  PROP_INPUT_PATH,
+  PROP_OUTPUT_PATH,
+  PROP_FRACTION,
+  PROP_EVENTS_PER_SECOND,
+  PROP_N_EVENTS_IN,
+  PROP_N_EVENTS_OUT,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (EvsExportJob, evs_export_job, G_TYPE_OBJECT)
+
+static void
+evs_export_job_finalize (GObject *object)
+{
+  EvsExportJob *self = (EvsExportJob *) object;
+
+  if (self->progress_destroy != NULL)
+    self->progress_destroy (self->progress_data);
+  g_clear_pointer (&self->input_path, g_free);
+  g_clear_pointer (&self->output_path, g_free);
+  g_clear_object (&self->pipeline);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (evs_export_job_parent_class)->finalize (object);
+}
+
+static void
+evs_export_job_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  EvsExportJob *self = EVS_EXPORT_JOB (object);
+
+  switch (prop_id)
+    {
+    case PROP_INPUT_PATH:
+      g_value_set_string (value, self->input_path);
+      break;
+
+    case PROP_OUTPUT_PATH:
+      g_value_set_string (value, self->output_path);
+      break;
+
+    case PROP_FRACTION:
+      g_value_set_double (value, self->fraction);
+      break;
+
+    case PROP_EVENTS_PER_SECOND:
+      g_value_set_double (value, self->events_per_second);
+      break;
+
+    case PROP_N_EVENTS_IN:
+      g_value_set_uint64 (value, self->n_events_in);
+      break;
+
+    case PROP_N_EVENTS_OUT:
+      g_value_set_uint64 (value, self->n_events_out);
+      break;
+
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+evs_export_job_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  EvsExportJob *self = EVS_EXPORT_JOB (object);
+
+  switch (prop_id)
+    {
+    case PROP_INPUT_PATH:
+      self->input_path = g_value_dup_string (value);
+      break;
+
+    case PROP_OUTPUT_PATH:
+      self->output_path = g_value_dup_string (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+evs_export_job_class_init (EvsExportJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = evs_export_job_finalize;
+  object_class->get_property = evs_export_job_get_property;
+  object_class->set_property = evs_export_job_set_property;
+
+  properties[PROP_INPUT_PATH] =
+    g_param_spec_string ("input-path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OUTPUT_PATH] =
+    g_param_spec_string ("output-path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FRACTION] =
+    g_param_spec_double ("fraction", NULL, NULL, 0.0, 1.0, 0.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_EVENTS_PER_SECOND] =
+    g_param_spec_double ("events-per-second", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_EVENTS_IN] =
+    g_param_spec_uint64 ("n-events-in", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_EVENTS_OUT] =
+    g_param_spec_uint64 ("n-events-out", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+evs_export_job_init (EvsExportJob *self)
+{
+  g_mutex_init (&self->mutex);
+  self->start_us = G_MININT64;
+  self->end_us = G_MAXINT64;
+  self->progress_interval_us = PROGRESS_INTERVAL_US;
+}
+
+/**
+ * evs_export_job_new:
+ *
+ * Returns: (transfer full): a job writing @output_path from @input_path
+ */
+EvsExportJob *
+evs_export_job_new (const char *input_path,
+                    const char *output_path)
+{
+  g_return_val_if_fail (input_path != NULL, NULL);
+  g_return_val_if_fail (output_path != NULL, NULL);
+
+  return g_object_new (EVS_TYPE_EXPORT_JOB, "input-path", input_path, "output-path",
+                       output_path, NULL);
+}
+
+/**
+ * evs_export_job_set_format:
+ * @format: a writable format, or %EVS_FORMAT_UNKNOWN to choose from the
+ *   output file's extension
+ */
+void
+evs_export_job_set_format (EvsExportJob *self,
+                           EvsFormat     format)
+{
+  g_return_if_fail (EVS_IS_EXPORT_JOB (self));
+  g_return_if_fail (!self->running);
+
+  self->format = format;
+}
+
+EvsFormat
+evs_export_job_get_format (EvsExportJob *self)
+{
+  g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), EVS_FORMAT_UNKNOWN);
+
+  if (self->format == EVS_FORMAT_UNKNOWN)
+    return evs_format_for_output_path (self->output_path);
+  return self->format;
+}
+
+/**
+ * evs_export_job_set_time_range:
+ *
+ * Exports only the events with @start_us ≤ t < @end_us (%G_MININT64 and
+ * %G_MAXINT64 for no bound).
+ */
+void
+evs_export_job_set_time_range (EvsExportJob *self,
+                               gint64        start_us,
+                               gint64        end_us)
+{
+  g_return_if_fail (EVS_IS_EXPORT_JOB (self));
+  g_return_if_fail (!self->running);
+
+  self->start_us = start_us;
+  self->end_us = end_us;
+}
+
+/**
+ * evs_export_job_set_pipeline:
+ * @pipeline: (nullable): filters to apply; the job works on a deep copy
+ */
+void
+evs_export_job_set_pipeline (EvsExportJob *self,
+                             EvsPipeline  *pipeline)
+{
+  g_return_if_fail (EVS_IS_EXPORT_JOB (self));
+  g_return_if_fail (!self->running);
+
+  g_clear_object (&self->pipeline);
+  if (pipeline != NULL)
+    self->pipeline = evs_pipeline_copy (pipeline);
+}
+
+/**
+ * evs_export_job_get_pipeline:
+ *
+ * Returns: (transfer none) (nullable): the job's copy of the pipeline, with
+ *   the per-stage statistics of the last run
+ */
+EvsPipeline *
+evs_export_job_get_pipeline (EvsExportJob *self)
+{
+  g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), NULL);
+
+  return self->pipeline;
+}
+
+void
+evs_export_job_set_progress_func (EvsExportJob          *self,
+                                  EvsExportProgressFunc  func,
+                                  gpointer               user_data,
+                                  GDestroyNotify         destroy)
+{
+  g_return_if_fail (EVS_IS_EXPORT_JOB (self));
+
+  if (self->progress_destroy != NULL)
+    self->progress_destroy (self->progress_data);
+  self->progress_func = func;
+  self->progress_data = user_data;
+  self->progress_destroy = destroy;
+}
+
+/**
+ * evs_export_job_set_progress_interval:
+ *
+ * Sets the shortest time between two progress reports (default 100 ms;
+ * 0 reports after every chunk).
+ */
+void
+evs_export_job_set_progress_interval (EvsExportJob *self,
+                                      guint64       interval_us)
+{
+  g_return_if_fail (EVS_IS_EXPORT_JOB (self));
+
+  self->progress_interval_us = MIN (interval_us, (guint64) G_MAXINT64);
+}
+
+static void
+apply_progress (EvsExportJob *self,
+                double        fraction,
+                double        eps,
+                guint64       in,
+                guint64       out)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->fraction != fraction)
+    {
+      self->fraction = fraction;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+    }
+  if (self->events_per_second != eps)
+    {
+      self->events_per_second = eps;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EVENTS_PER_SECOND]);
+    }
+  if (self->n_events_in != in)
+    {
+      self->n_events_in = in;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_EVENTS_IN]);
+    }
+  if (self->n_events_out != out)
+    {
+      self->n_events_out = out;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_EVENTS_OUT]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+
+  if (self->progress_func != NULL)
+    self->progress_func (self, fraction, eps, self->progress_data);
+}
+
+static gboolean
+progress_idle_cb (gpointer data)
+{
+  EvsExportJob *self = data;
+  double fraction, eps;
+  guint64 in, out;
+
+  g_mutex_lock (&self->mutex);
+  self->idle_pending = FALSE;
+  fraction = self->pub_fraction;
+  eps = self->pub_eps;
+  in = self->pub_in;
+  out = self->pub_out;
+  g_mutex_unlock (&self->mutex);
+
+  if (self->running)
+    apply_progress (self, fraction, eps, in, out);
+
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  EvsExportJob *self;
+  gboolean      in_thread;
+  gint64        t0;
+  gint64        last;
+  guint64       read;
+} Progress;
+
+static void
+report (Progress *pr,
+        double    fraction,
+        guint64   in,
+        guint64   out)
+{
+  EvsExportJob *self = pr->self;
+  gint64 now = g_get_monotonic_time ();
+  double eps;
+
+  if (now - pr->last < self->progress_interval_us)
+    return;
+  pr->last = now;
+  eps = now > pr->t0 ? pr->read / ((now - pr->t0) / 1e6) : 0.0;
+
+  if (!pr->in_thread)
+    {
+      apply_progress (self, fraction, eps, in, out);
+      return;
+    }
+
+  g_mutex_lock (&self->mutex);
+  self->pub_fraction = fraction;
+  self->pub_eps = eps;
+  self->pub_in = in;
+  self->pub_out = out;
+  if (!self->idle_pending)
+    {
+      GSource *source = g_idle_source_new ();
+
+      self->idle_pending = TRUE;
+      g_source_set_priority (source, G_PRIORITY_LOW);
+      g_source_set_callback (source, progress_idle_cb, g_object_ref (self), g_object_unref);
+      g_source_set_static_name (source, "[evs] export progress");
+      g_source_attach (source, self->context);
+      g_source_unref (source);
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
+static gboolean
+same_file (const char *a,
+           const char *b)
+{
+  GStatBuf sa, sb;
+
+  if (g_stat (a, &sa) != 0 || g_stat (b, &sb) != 0)
+    return FALSE;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Counts the whole recording per pixel and hands the counts to the
+ * hot-pixel filters that wait for them. */
+static gboolean
+first_pass (EvsExportJob   *self,
+            EvsReader      *reader,
+            EvsPipeline    *pipeline,
+            EvsEventChunk  *chunk,
+            Progress       *pr,
+            GCancellable   *cancellable,
+            GError        **error)
+{
+  guint w = MAX (evs_reader_get_width (reader), 1);
+  guint h = MAX (evs_reader_get_height (reader), 1);
+  g_autofree guint32 *counts = g_new0 (guint32, (gsize) w * h);
+  gint64 t_first = G_MAXINT64, t_last = G_MININT64;
+
+  for (;;)
+    {
+      guint16 max_x = 0, max_y = 0;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      evs_event_chunk_clear (chunk);
+      if (!evs_reader_read (reader, chunk, error))
+        return FALSE;
+      if (chunk->n_events == 0)
+        break;
+
+      for (gsize i = 0; i < chunk->n_events; i++)
+        {
+          max_x = MAX (max_x, chunk->x[i]);
+          max_y = MAX (max_y, chunk->y[i]);
+        }
+      if (max_x >= w || max_y >= h)
+        {
+          /* geometry unknown or wrong in the header: grow */
+          guint nw = MAX (w, (guint) max_x + 1), nh = MAX (h, (guint) max_y + 1);
+          guint32 *grown = g_new0 (guint32, (gsize) nw * nh);
+
+          for (guint y = 0; y < h; y++)
+            memcpy (grown + (gsize) y * nw, counts + (gsize) y * w, w * sizeof (guint32));
+          g_free (counts);
+          counts = grown;
+          w = nw;
+          h = nh;
+        }
+      for (gsize i = 0; i < chunk->n_events; i++)
+        {
+          guint32 *c = counts + (gsize) chunk->y[i] * w + chunk->x[i];
+
+          *c += *c < G_MAXUINT32;
+        }
+      t_first = MIN (t_first, chunk->t[0]);
+      t_last = MAX (t_last, chunk->t[chunk->n_events - 1]);
+      pr->read += chunk->n_events;
+      report (pr, 0.5 * evs_reader_get_fraction (reader), 0, 0);
+    }
+
+  evs_pipeline_learn_counts (pipeline, counts, w, h,
+                             t_last >= t_first ? t_last - t_first + 1 : 1);
+  return evs_reader_rewind (reader, error);
+}
+
+/* Keeps the events of [start, end) */
+static void
+cut_time_range (EvsEventChunk *chunk,
+                gint64         start,
+                gint64         end,
+                guint8        *keep)
+{
+  gboolean all = TRUE;
+
+  for (gsize i = 0; i < chunk->n_events; i++)
+    {
+      keep[i] = chunk->t[i] >= start && chunk->t[i] < end;
+      all &= keep[i];
+    }
+  if (!all)
+    evs_event_chunk_compact (chunk, keep);
+}
+
+static gboolean
+run_job (EvsExportJob  *self,
+         gboolean       in_thread,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  g_autoptr(EvsReader) reader = NULL;
+  g_autoptr(EvsWriter) writer = NULL;
+  g_autoptr(EvsEventChunk) chunk = NULL;
+  g_autoptr(EvsRecordingInfo) info = NULL;
+  g_autoptr(GPtrArray) comments = g_ptr_array_new_with_free_func (g_free);
+  g_autofree guint8 *keep = NULL;
+  g_autofree char *abs_input = NULL;
+  EvsPipeline *pipeline = self->pipeline;
+  EvsFormat format = evs_export_job_get_format (self);
+  gboolean two_passes;
+  gboolean has_range = self->start_us != G_MININT64 || self->end_us != G_MAXINT64;
+  guint64 in = 0, out = 0;
+  Progress pr = { self, in_thread, g_get_monotonic_time (), G_MININT64 / 2, 0 };
+
+  if (!evs_format_can_write (format))
+    {
+      g_set_error (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED,
+                   "Cannot tell which format to write for “%s” (use .raw, .dat, .h5 or .csv, "
+                   "or choose a format)", self->output_path);
+      return FALSE;
+    }
+  if (self->end_us < self->start_us)
+    {
+      g_set_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT,
+                   "The time range ends (%" G_GINT64_FORMAT " µs) before it starts (%"
+                   G_GINT64_FORMAT " µs)", self->end_us, self->start_us);
+      return FALSE;
+    }
+  if (same_file (self->input_path, self->output_path))
+    {
+      g_set_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT,
+                   "“%s” is the input recording; export to another file", self->output_path);
+      return FALSE;
+    }
+
+  reader = evs_reader_open (self->input_path, error);
+  if (reader == NULL)
+    return FALSE;
+
+  if (pipeline != NULL)
+    {
+      evs_pipeline_set_geometry (pipeline, evs_reader_get_width (reader),
+                                 evs_reader_get_height (reader));
+      evs_pipeline_reset (pipeline);
+    }
+
+  chunk = evs_event_chunk_new (CHUNK_CAPACITY);
+  keep = g_malloc (CHUNK_CAPACITY);
+
+  two_passes = pipeline != NULL && evs_pipeline_needs_first_pass (pipeline);
+  if (two_passes && !first_pass (self, reader, pipeline, chunk, &pr, cancellable, error))
+    return FALSE;
+
+  if (self->start_us != G_MININT64 && !evs_reader_seek (reader, self->start_us, error))
+    return FALSE;
+
+  info = evs_recording_info_copy (evs_reader_get_info (reader));
+  info->format = format;
+  abs_input = g_canonicalize_filename (self->input_path, NULL);
+  g_ptr_array_add (comments, g_strdup ("evscope_version " PACKAGE_VERSION));
+  g_ptr_array_add (comments, g_strdup_printf ("evscope_source %s", abs_input));
+  if (has_range)
+    g_ptr_array_add (comments, g_strdup_printf ("evscope_time_range %" G_GINT64_FORMAT " %"
+                                                G_GINT64_FORMAT, self->start_us, self->end_us));
+  if (pipeline != NULL)
+    {
+      g_autofree char *json = evs_pipeline_to_string (pipeline, FALSE);
+
+      g_ptr_array_add (comments, g_strdup_printf ("evscope_pipeline %s", json));
+    }
+  g_ptr_array_add (comments, NULL);
+
+  writer = evs_writer_new (format, self->output_path, error);
+  if (writer == NULL)
+    return FALSE;
+  if (!evs_writer_begin (writer, info, (const char * const *) comments->pdata, error))
+    return FALSE;
+
+  for (;;)
+    {
+      gboolean past_end;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto fail;
+      evs_event_chunk_clear (chunk);
+      if (!evs_reader_read (reader, chunk, error))
+        goto fail;
+      if (chunk->n_events == 0)
+        break;
+      pr.read += chunk->n_events;
+
+      if (has_range)
+        {
+          /* A whole chunk at or after the end: done (times only grow, apart
+           * from glitches that the reader reports). */
+          past_end = TRUE;
+          for (gsize i = 0; i < chunk->n_events && past_end; i++)
+            past_end = chunk->t[i] >= self->end_us;
+          if (past_end)
+            break;
+          cut_time_range (chunk, self->start_us, self->end_us, keep);
+        }
+
+      in += chunk->n_events;
+      if (pipeline != NULL)
+        evs_pipeline_process (pipeline, chunk);
+      out += chunk->n_events;
+      if (!evs_writer_write (writer, chunk, error))
+        goto fail;
+
+      report (&pr, two_passes ? 0.5 + 0.5 * evs_reader_get_fraction (reader)
+                              : evs_reader_get_fraction (reader), in, out);
+    }
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto fail;
+  if (!evs_writer_finish (writer, error))
+    goto fail;
+
+  self->seconds = (g_get_monotonic_time () - pr.t0) / 1e6;
+  /* end_run() publishes these in the starting thread */
+  g_mutex_lock (&self->mutex);
+  self->pub_in = in;
+  self->pub_out = out;
+  self->pub_eps = self->seconds > 0 ? pr.read / self->seconds : 0.0;
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
+
+fail:
+  evs_writer_abort (writer);
+  return FALSE;
+}
+
+static void
+begin_run (EvsExportJob *self)
+{
+  self->running = TRUE;
+  self->seconds = 0;
+  g_mutex_lock (&self->mutex);
+  self->pub_fraction = 0;
+  self->pub_eps = 0;
+  self->pub_in = self->pub_out = 0;
+  g_mutex_unlock (&self->mutex);
+  apply_progress (self, 0.0, 0.0, 0, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+static void
+end_run (EvsExportJob *self,
+         gboolean      ok)
+{
+  self->running = FALSE;
+  if (ok)
+    {
+      double eps;
+      guint64 in, out;
+
+      g_mutex_lock (&self->mutex);
+      in = self->pub_in;
+      out = self->pub_out;
+      eps = self->pub_eps;
+      g_mutex_unlock (&self->mutex);
+      apply_progress (self, 1.0, eps, in, out);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+/**
+ * evs_export_job_run:
+ *
+ * Runs the export in the calling thread (for the CLI and tests).
+ */
+gboolean
+evs_export_job_run (EvsExportJob  *self,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), FALSE);
+  g_return_val_if_fail (!self->running, FALSE);
+
+  begin_run (self);
+  ok = run_job (self, FALSE, cancellable, error);
+  end_run (self, ok);
+  return ok;
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  EvsExportJob *self = source_object;
+  GError *error = NULL;
+
+  if (run_job (self, TRUE, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *outer = user_data;
+  EvsExportJob *self = EVS_EXPORT_JOB (object);
+  GError *error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  end_run (self, ok);
+  if (ok)
+    g_task_return_boolean (outer, TRUE);
+  else
+    g_task_return_error (outer, error);
+  g_object_unref (outer);
+}
+
+/**
+ * evs_export_job_run_async:
+ *
+ * Runs the export in a worker thread.  Progress properties change in the
+ * thread-default main context of the caller.
+ */
+void
+evs_export_job_run_async (EvsExportJob        *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) worker = NULL;
+  GTask *outer;
+
+  g_return_if_fail (EVS_IS_EXPORT_JOB (self));
+  g_return_if_fail (!self->running);
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, evs_export_job_run_async);
+
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->context = g_main_context_ref_thread_default ();
+  begin_run (self);
+
+  worker = g_task_new (self, cancellable, run_done_cb, outer);
+  g_task_set_source_tag (worker, run_thread);
+  g_task_set_priority (worker, G_PRIORITY_LOW);
+  g_task_set_return_on_cancel (worker, FALSE);
+  g_task_run_in_thread (worker, run_thread);
+}
+
+gboolean
+evs_export_job_run_finish (EvsExportJob  *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+double
+evs_export_job_get_fraction (EvsExportJob *self)
+{
+  g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), 0.0);
+
+  return self->fraction;
+}
+
+double
+evs_export_job_get_events_per_second (EvsExportJob *self)
+{
+  g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), 0.0);
+
+  return self->events_per_second;
+}
+
+guint64
+evs_export_job_get_n_events_in (EvsExportJob *self)
+{
+  g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), 0);
+
+  return self->n_events_in;
+}
+
+guint64
+evs_export_job_get_n_events_out (EvsExportJob *self)
+{
+  g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), 0);
+
+  return self->n_events_out;
+}
+
+/**
+ * evs_export_job_get_seconds:
+ *
+ * Returns: the wall-clock duration of the last successful run
+ */
+double
+evs_export_job_get_seconds (EvsExportJob *self)
+{
+  g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), 0.0);
+
+  return self->seconds;
+}
+
+/**
+ * evs_export_job_dup_summary:
+ *
+ * Returns: (transfer full): a text table of the events in and out of each
+ *   stage (ON/OFF) and the throughput of the last run
+ */
+char *
+evs_export_job_dup_summary (EvsExportJob *self)
+{
+  GString *s = g_string_new (NULL);
+
+  g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), NULL);
+
+  g_string_append_printf (s, "%-4s %-20s %14s %14s %8s %14s %14s\n", "#", "stage", "in", "out",
+                          "kept %", "out ON", "out OFF");
+  if (self->pipeline != NULL)
+    {
+      for (guint i = 0; i < evs_pipeline_get_n_filters (self->pipeline); i++)
+        {
+          EvsFilter *f = evs_pipeline_get_filter (self->pipeline, i);
+          EvsStageStats st;
+
+          evs_pipeline_get_stage_stats (self->pipeline, i, &st);
+          g_string_append_printf (s, "%-4u %-20s %14" G_GUINT64_FORMAT " %14" G_GUINT64_FORMAT
+                                  " %8.2f %14" G_GUINT64_FORMAT " %14" G_GUINT64_FORMAT "%s\n",
+                                  i, evs_filter_get_type_name (f), st.in, st.out,
+                                  st.in > 0 ? 100.0 * st.out / st.in : 100.0, st.out_on,
+                                  st.out - st.out_on,
+                                  evs_filter_get_enabled (f) ? "" : "  (disabled)");
+        }
+    }
+  g_string_append_printf (s, "total: %" G_GUINT64_FORMAT " events in, %" G_GUINT64_FORMAT
+                          " out, %.2f s, %.1f M events/s\n", self->n_events_in,
+                          self->n_events_out, self->seconds, self->events_per_second / 1e6);
+  return g_string_free (s, FALSE);
+}

@@ -1,0 +1,43 @@
+/* evs-monotonic-filter.h
+ *
+ * Copyright 2026 The Evscope authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <http://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "evs-filter.h"
+
+G_BEGIN_DECLS
+
+#define EVS_TYPE_MONOTONIC_FILTER (evs_monotonic_filter_get_type ())
+
+G_DECLARE_FINAL_TYPE (EvsMonotonicFilter, evs_monotonic_filter, EVS, MONOTONIC_FILTER, EvsFilter)
+
+EvsFilter *evs_monotonic_filter_new (void);
+
+typedef enum
+{
+  EVS_MONOTONIC_ACTION_DROP,
+  EVS_MONOTONIC_ACTION_REPORT,
+} EvsMonotonicAction;
+
+#define EVS_TYPE_MONOTONIC_ACTION (evs_monotonic_action_get_type ())
+GType   evs_monotonic_action_get_type      (void) G_GNUC_CONST;
+guint64 evs_monotonic_filter_get_n_backwards (EvsMonotonicFilter *self);
+
+G_END_DECLS
