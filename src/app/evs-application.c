@@ -150,6 +150,7 @@ evs_application_startup (GApplication *app)
     { "app.new-window", { "<Control>n", NULL } },
     { "win.open", { "<Control>o", NULL } },
     { "win.save-frame", { "<Control>s", NULL } },
+    { "win.export", { "<Control>e", NULL } },
     { "win.zoom-in", { "<Control>plus", "<Control>equal", NULL } },
     { "win.zoom-out", { "<Control>minus", NULL } },
     { "win.zoom-fit", { "<Control>0", NULL } },
