@@ -182,11 +182,14 @@ run_cb (GObject      *object,
   ok = evs_export_job_run_finish (job, result, &error);
   if (ok)
     {
-      g_autofree char *summary = evs_export_job_dup_summary (job);
       g_autofree char *name = g_path_get_basename (self->output_path);
 
       set_fraction (self, 1.0);
-      message = g_strdup_printf (_("Exported “%s”: %s"), name, summary);
+      message = g_strdup_printf (_("Exported “%s”: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                                   " events in %.1f s"),
+                                 name, evs_export_job_get_n_events_out (job),
+                                 evs_export_job_get_n_events_in (job),
+                                 evs_export_job_get_seconds (job));
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     message = g_strdup (_("Export cancelled"));

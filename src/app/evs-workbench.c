@@ -40,9 +40,11 @@
  * The worker threads share one reader, taken under a mutex (a job that
  * finds it taken opens its own).
  *
- * Undo: after each debounced change the pipeline's JSON is pushed on the
- * undo stack when it differs from the top; undo and redo rebuild the
- * pipeline in place from a snapshot, so views bound to it stay bound. */
+ * Undo: the pipeline's JSON is pushed on the undo stack after each add,
+ * remove or move, and after each debounced burst of parameter edits (a
+ * slider drag is one step), when it differs from the top; undo and redo
+ * rebuild the pipeline in place from a snapshot, so views bound to it
+ * stay bound. */
 
 struct _EvsWorkbench
 {
@@ -66,6 +68,7 @@ struct _EvsWorkbench
   GPtrArray      *undo;          /* JSON strings, top = current state */
   GPtrArray      *redo;
   gboolean        restoring;
+  gboolean        structural;    /* the change under way adds, removes or moves */
 };
 
 enum {
@@ -309,8 +312,23 @@ idle_cb (gpointer data)
 }
 
 static void
+items_changed_cb (EvsWorkbench *self)
+{
+  self->structural = TRUE;
+}
+
+static void
 pipeline_changed_cb (EvsWorkbench *self)
 {
+  /* Adding, removing and moving are undo steps of their own; parameter
+   * edits within the debounce coalesce into one (a slider drag). */
+  if (self->structural)
+    {
+      self->structural = FALSE;
+      g_clear_handle_id (&self->debounce_id, g_source_remove);
+      push_snapshot (self);
+    }
+
   /* Latest change wins: restart the debounce */
   g_clear_handle_id (&self->debounce_id, g_source_remove);
   self->debounce_id = g_timeout_add (EVS_WORKBENCH_DEBOUNCE_MS, debounce_cb, self);
@@ -371,6 +389,7 @@ evs_workbench_constructed (GObject *object)
 
   g_assert (self->session != NULL);
   self->pipeline = g_object_ref (evs_session_get_pipeline (self->session));
+  g_signal_connect_swapped (self->pipeline, "items-changed", G_CALLBACK (items_changed_cb), self);
   g_signal_connect_swapped (self->pipeline, "changed", G_CALLBACK (pipeline_changed_cb), self);
   g_signal_connect_swapped (self->session, "notify::frame", G_CALLBACK (frame_changed_cb), self);
   g_signal_connect_swapped (self->session, "notify::loaded", G_CALLBACK (frame_changed_cb), self);
@@ -573,7 +592,7 @@ gboolean
 evs_workbench_get_can_undo (EvsWorkbench *self)
 {
   g_return_val_if_fail (EVS_IS_WORKBENCH (self), FALSE);
-  return self->undo->len > 1 || self->debounce_id != 0;
+  return self->undo->len > 1;
 }
 
 gboolean
