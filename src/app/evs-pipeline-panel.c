@@ -472,9 +472,11 @@ update_stats (EvsPipelinePanel *self)
               g_autofree char *inside = format_count (st->out);
               g_autofree char *roi = NULL;
 
-              roi = g_strdup_printf (_("%s · ROI: %s events, ON %.0f ev/s, OFF %.0f ev/s"),
-                                     subtitle, inside, st->out_on / seconds,
-                                     (st->out - st->out_on) / seconds);
+              g_autofree char *on = format_count ((guint64) (st->out_on / seconds));
+              g_autofree char *off = format_count ((guint64) ((st->out - st->out_on) / seconds));
+
+              roi = g_strdup_printf (_("%s\nROI: %s events, ON %s ev/s, OFF %s ev/s"),
+                                     subtitle, inside, on, off);
               g_free (subtitle);
               subtitle = g_steal_pointer (&roi);
             }

@@ -330,10 +330,19 @@ evs_preview_view_snapshot (GtkWidget   *widget,
 
       if (label != NULL)
         {
+          cairo_text_extents_t extents;
+          double lx = round (pane * pw) + 10, ly = h - 14;
+
+          /* Bottom left, clear of the window's overlay labels at the top */
           cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
           cairo_set_font_size (cr, 13);
-          cairo_move_to (cr, round (pane * pw) + 10, 20);
-          cairo_set_source_rgba (cr, 1, 1, 1, 0.85);
+          cairo_text_extents (cr, label, &extents);
+          cairo_rectangle (cr, lx - 6, ly - extents.height - 6, extents.x_advance + 12,
+                           extents.height + 12);
+          cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
+          cairo_fill (cr);
+          cairo_move_to (cr, lx, ly);
+          cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
           cairo_show_text (cr, label);
         }
       cairo_restore (cr);
