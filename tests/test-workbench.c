@@ -292,6 +292,70 @@ test_preview_stcf (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A hot-pixel filter learning from whole-recording counts: the preview
+ * gets them from the workbench's counting pass, as an export's first pass */
+static void
+test_hot_pixels (void)
+{
+  EvsWindow *window = open_window ();
+  EvsWorkbench *workbench = evs_window_get_workbench (window);
+  EvsPipeline *pipeline = evs_workbench_get_pipeline (workbench);
+  g_autoptr(EvsPipeline) reference = NULL;
+  g_autofree guint32 *counts = g_new0 (guint32, WIDTH * HEIGHT);
+  g_autoptr(EvsEventChunk) part = evs_event_chunk_new (4096);
+  g_autofree guint8 *keep = g_malloc (4096);
+  EvsFilter *hot;
+  EvsPreview *preview;
+  GBytes *bytes;
+  guint w, h;
+  gint64 duration;
+  guint64 n_kept = 0, n_in = 0;
+
+  gtk_widget_activate_action (GTK_WIDGET (get_panel (window)), "pipeline.add-filter", "s",
+                              "hot_pixels");
+  hot = evs_pipeline_get_filter (pipeline, 0);
+  g_object_set (hot, "max-rate-hz", 2.0, NULL);
+  g_assert_true (evs_pipeline_needs_first_pass (pipeline));
+  WAIT_UNTIL (evs_workbench_get_counts (workbench, &w, &h, &duration) != NULL);
+  preview = wait_preview (workbench);
+
+  /* The counts are the whole recording's */
+  bytes = evs_workbench_get_counts (workbench, &w, &h, &duration);
+  g_assert_cmpuint (w, ==, WIDTH);
+  g_assert_cmpuint (h, ==, HEIGHT);
+  for (gsize i = 0; i < all_events->n_events; i++)
+    counts[all_events->y[i] * WIDTH + all_events->x[i]]++;
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), counts,
+                   WIDTH * HEIGHT * sizeof (guint32));
+  g_assert_cmpint (duration, ==, all_events->t[all_events->n_events - 1] - all_events->t[0] + 1);
+
+  /* The preview equals the learnt filter over the whole stream, in the window */
+  reference = evs_pipeline_copy (pipeline);
+  evs_pipeline_set_geometry (reference, WIDTH, HEIGHT);
+  evs_pipeline_learn_counts (reference, counts, WIDTH, HEIGHT, duration);
+  for (gsize start = 0; start < all_events->n_events; start += 4096)
+    {
+      gsize n = MIN (4096, all_events->n_events - start);
+
+      evs_event_chunk_clear (part);
+      evs_event_chunk_append_range (part, all_events, start, n);
+      evs_pipeline_process_mask (reference, part, keep, NULL);
+      for (gsize i = 0; i < n; i++)
+        if (part->t[i] >= 1480000 && part->t[i] < 1500000)
+          {
+            n_in++;
+            n_kept += keep[i];
+          }
+    }
+  g_test_message ("hot pixels: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " kept", n_kept, n_in);
+  g_assert_cmpuint (n_kept, <, n_in);
+  g_assert_cmpuint (n_kept, >, 0);
+  g_assert_cmpuint (preview->n_in, ==, n_in);
+  g_assert_cmpuint (preview->n_kept, ==, n_kept);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static GtkGesture *
 get_drag_gesture (GtkWidget *widget)
 {
@@ -545,6 +609,7 @@ main (int    argc,
   tmp_dir = evs_test_make_tmp_dir ();
 
   g_test_add_func ("/evs/workbench/preview-stcf", test_preview_stcf);
+  g_test_add_func ("/evs/workbench/hot-pixels", test_hot_pixels);
   g_test_add_func ("/evs/workbench/roi-drag", test_roi_drag);
   g_test_add_func ("/evs/workbench/export", test_export);
 

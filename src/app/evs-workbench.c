@@ -40,6 +40,12 @@
  * The worker threads share one reader, taken under a mutex (a job that
  * finds it taken opens its own).
  *
+ * A hot-pixel filter that learns from whole-recording counts gets them as
+ * an export's first pass computes them: one streaming pass in a worker
+ * (evs_workbench_ensure_counts()), kept per recording; until they arrive
+ * the preview runs it unlearnt.  (A learn-ms filter learns from the start
+ * of the warm-up, not of the recording.)
+ *
  * Undo: the pipeline's JSON is pushed on the undo stack after each add,
  * remove or move, and after each debounced burst of parameter edits (a
  * slider drag is one step), when it differs from the top; undo and redo
@@ -69,6 +75,14 @@ struct _EvsWorkbench
   GPtrArray      *redo;
   gboolean        restoring;
   gboolean        structural;    /* the change under way adds, removes or moves */
+
+  /* Per-pixel event counts of the whole recording (hot-pixel learning) */
+  GBytes         *counts;        /* guint32 × counts_width × counts_height */
+  guint           counts_width;
+  guint           counts_height;
+  gint64          counts_duration;
+  char           *counts_path;
+  GCancellable   *counts_cancellable;
 };
 
 enum {
@@ -80,6 +94,7 @@ enum {
   PROP_COMPARE_MODE,
   PROP_CAN_UNDO,
   PROP_CAN_REDO,
+  PROP_HAS_COUNTS,
   N_PROPS
 };
 
@@ -114,6 +129,10 @@ typedef struct
   guint            height;
   EvsRenderParams  params;
   guint64          serial;
+  GBytes          *counts;
+  guint            counts_width;
+  guint            counts_height;
+  gint64           counts_duration;
 } RenderData;
 
 static void
@@ -124,6 +143,7 @@ render_data_free (gpointer data)
   g_clear_object (&rd->self);
   g_clear_object (&rd->pipeline);
   g_clear_pointer (&rd->index, evs_index_unref);
+  g_clear_pointer (&rd->counts, g_bytes_unref);
   g_free (rd->path);
   g_free (rd);
 }
@@ -167,6 +187,10 @@ render_thread (GTask        *task,
     }
   if (rd->index != NULL && evs_reader_get_index (reader) != rd->index)
     evs_reader_set_index (reader, rd->index);
+  /* Whole-recording counts, as an export's first pass learns them */
+  if (rd->counts != NULL && evs_pipeline_needs_first_pass (rd->pipeline))
+    evs_pipeline_learn_counts (rd->pipeline, g_bytes_get_data (rd->counts, NULL),
+                               rd->counts_width, rd->counts_height, rd->counts_duration);
 
   preview = evs_preview_render (reader, rd->pipeline, rd->width, rd->height, &rd->params,
                                 cancellable, &error);
@@ -216,6 +240,165 @@ render_done_cb (GObject      *object,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREVIEW]);
 }
 
+typedef struct
+{
+  char    *path;
+  EvsIndex *index;
+  guint    width;
+  guint    height;
+  gint64   duration;
+} CountsData;
+
+static void
+counts_data_free (gpointer data)
+{
+  CountsData *cd = data;
+
+  g_free (cd->path);
+  g_clear_pointer (&cd->index, evs_index_unref);
+  g_free (cd);
+}
+
+/* Worker: one streaming pass over the recording, O(chunk + pixels) */
+static void
+counts_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  CountsData *cd = task_data;
+  g_autoptr(EvsReader) reader = NULL;
+  g_autoptr(EvsEventChunk) chunk = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *counts = NULL;
+  gint64 t_first = G_MAXINT64, t_last = G_MININT64;
+
+  reader = evs_reader_open (cd->path, &error);
+  if (reader == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  counts = g_new0 (guint32, (gsize) cd->width * cd->height);
+  chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
+  for (;;)
+    {
+      if (g_task_return_error_if_cancelled (task))
+        return;
+      if (!evs_reader_read (reader, chunk, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      if (chunk->n_events == 0)
+        break;
+      for (gsize i = 0; i < chunk->n_events; i++)
+        if (chunk->x[i] < cd->width && chunk->y[i] < cd->height)
+          {
+            guint32 *c = counts + (gsize) chunk->y[i] * cd->width + chunk->x[i];
+
+            *c += *c < G_MAXUINT32;
+          }
+      t_first = MIN (t_first, chunk->t[0]);
+      t_last = MAX (t_last, chunk->t[chunk->n_events - 1]);
+    }
+  cd->duration = t_last >= t_first ? t_last - t_first + 1 : 1;
+  g_task_return_pointer (task,
+                         g_bytes_new_take (g_steal_pointer (&counts),
+                                           (gsize) cd->width * cd->height * sizeof (guint32)),
+                         (GDestroyNotify) g_bytes_unref);
+}
+
+static void start_render (EvsWorkbench *self);
+
+static void
+counts_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  EvsWorkbench *self = EVS_WORKBENCH (object);
+  CountsData *cd = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  GBytes *counts;
+
+  counts = g_task_propagate_pointer (G_TASK (result), &error);
+  g_clear_object (&self->counts_cancellable);
+  if (counts == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Cannot count the events per pixel: %s", error->message);
+      return;
+    }
+  g_clear_pointer (&self->counts, g_bytes_unref);
+  self->counts = counts;
+  self->counts_width = cd->width;
+  self->counts_height = cd->height;
+  self->counts_duration = cd->duration;
+  g_free (self->counts_path);
+  self->counts_path = g_strdup (cd->path);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_COUNTS]);
+  start_render (self);
+}
+
+/**
+ * evs_workbench_ensure_counts:
+ *
+ * Starts counting the events of each pixel over the whole recording in a
+ * worker, unless done or under way; #EvsWorkbench:has-counts turns %TRUE
+ * when they are ready.
+ */
+void
+evs_workbench_ensure_counts (EvsWorkbench *self)
+{
+  g_autoptr(GTask) task = NULL;
+  EvsLoader *loader;
+  CountsData *cd;
+
+  g_return_if_fail (EVS_IS_WORKBENCH (self));
+
+  loader = evs_session_get_loader (self->session);
+  if (loader == NULL || !evs_session_get_loaded (self->session) || evs_loader_get_path (loader) == NULL)
+    return;
+  if (self->counts != NULL && g_strcmp0 (self->counts_path, evs_loader_get_path (loader)) == 0)
+    return;
+  if (self->counts_cancellable != NULL)
+    return;
+
+  cd = g_new0 (CountsData, 1);
+  cd->path = g_strdup (evs_loader_get_path (loader));
+  cd->width = MAX (evs_loader_get_width (loader), 1);
+  cd->height = MAX (evs_loader_get_height (loader), 1);
+  self->counts_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->counts_cancellable, counts_done_cb, NULL);
+  g_task_set_source_tag (task, evs_workbench_ensure_counts);
+  g_task_set_priority (task, G_PRIORITY_LOW);
+  g_task_set_task_data (task, cd, counts_data_free);
+  g_task_run_in_thread (task, counts_thread);
+}
+
+/**
+ * evs_workbench_get_counts:
+ * @width: (out): the map's width
+ * @height: (out): the map's height
+ * @duration_us: (out): the recording's duration
+ *
+ * Returns: (nullable) (transfer none): the events of each pixel over the
+ *   whole recording (guint32, row-major), or %NULL until counted
+ */
+GBytes *
+evs_workbench_get_counts (EvsWorkbench *self,
+                          guint        *width,
+                          guint        *height,
+                          gint64       *duration_us)
+{
+  g_return_val_if_fail (EVS_IS_WORKBENCH (self), NULL);
+
+  *width = self->counts_width;
+  *height = self->counts_height;
+  *duration_us = self->counts_duration;
+  return self->counts;
+}
+
 static void
 start_render (EvsWorkbench *self)
 {
@@ -249,6 +432,19 @@ start_render (EvsWorkbench *self)
   rd->serial = self->serial;
   if (evs_loader_get_index (loader) != NULL)
     rd->index = evs_index_ref (evs_loader_get_index (loader));
+  if (evs_pipeline_needs_first_pass (self->pipeline))
+    {
+      /* Hot pixels learnt from the whole recording: previewed once counted */
+      if (self->counts != NULL && g_strcmp0 (self->counts_path, rd->path) == 0)
+        {
+          rd->counts = g_bytes_ref (self->counts);
+          rd->counts_width = self->counts_width;
+          rd->counts_height = self->counts_height;
+          rd->counts_duration = self->counts_duration;
+        }
+      else
+        evs_workbench_ensure_counts (self);
+    }
   evs_session_get_params (self->session, &rd->params);
   if (rd->params.window_events > 0)
     {
@@ -363,6 +559,10 @@ evs_workbench_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_pointer (&self->preview, evs_preview_unref);
   g_clear_object (&self->reader);
+  if (self->counts_cancellable != NULL)
+    g_cancellable_cancel (self->counts_cancellable);
+  g_clear_object (&self->counts_cancellable);
+  g_clear_pointer (&self->counts, g_bytes_unref);
 
   G_OBJECT_CLASS (evs_workbench_parent_class)->dispose (object);
 }
@@ -375,6 +575,7 @@ evs_workbench_finalize (GObject *object)
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   g_clear_pointer (&self->redo, g_ptr_array_unref);
   g_free (self->reader_path);
+  g_free (self->counts_path);
   g_mutex_clear (&self->reader_lock);
 
   G_OBJECT_CLASS (evs_workbench_parent_class)->finalize (object);
@@ -427,6 +628,9 @@ evs_workbench_get_property (GObject    *object,
     case PROP_CAN_REDO:
       g_value_set_boolean (value, evs_workbench_get_can_redo (self));
       break;
+    case PROP_HAS_COUNTS:
+      g_value_set_boolean (value, self->counts != NULL);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -476,6 +680,7 @@ evs_workbench_class_init (EvsWorkbenchClass *klass)
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CAN_UNDO] = g_param_spec_boolean ("can-undo", NULL, NULL, FALSE, ro);
   properties[PROP_CAN_REDO] = g_param_spec_boolean ("can-redo", NULL, NULL, FALSE, ro);
+  properties[PROP_HAS_COUNTS] = g_param_spec_boolean ("has-counts", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

@@ -74,4 +74,10 @@ void            evs_workbench_set_rois         (EvsWorkbench    *self,
                                                 const EvsRoiRect *rects,
                                                 guint            n_rects);
 
+void            evs_workbench_ensure_counts    (EvsWorkbench    *self);
+GBytes         *evs_workbench_get_counts       (EvsWorkbench    *self,
+                                                guint           *width,
+                                                guint           *height,
+                                                gint64          *duration_us);
+
 G_END_DECLS
