@@ -33,7 +33,9 @@
 /* EvsExportDialog exports the session's recording: a format (every
  * writer), a time range (whole recording, the current window, or a custom
  * range), with or without the pipeline (a deep copy taken when the export
- * starts), to a destination chosen with GtkFileChooserNative.  The export
+ * starts), to a destination chosen with GtkFileChooserNative.  The time
+ * range is the whole recording, the current window, a custom range, or
+ * the selection dragged on the timeline (the session's loop range).  The export
  * runs as an EvsExportJob in a worker thread; its coalesced progress
  * drives the bar and the events/s label; Cancel cancels it; the dialog is
  * not modal, so the main window stays usable; the "finished" signal
@@ -239,6 +241,12 @@ start_action (GtkWidget  *widget,
           }
         evs_export_job_set_time_range (self->job, start, end);
       }
+      break;
+    case EVS_EXPORT_RANGE_SELECTION:
+      /* The range dragged on the timeline (the playback loop); none: all */
+      if (evs_session_get_loop_end (self->session) > evs_session_get_loop_start (self->session))
+        evs_export_job_set_time_range (self->job, evs_session_get_loop_start (self->session),
+                                       evs_session_get_loop_end (self->session));
       break;
     case EVS_EXPORT_RANGE_CUSTOM:
       evs_export_job_set_time_range (self->job,

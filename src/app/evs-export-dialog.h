@@ -31,6 +31,7 @@ typedef enum
   EVS_EXPORT_RANGE_ALL,
   EVS_EXPORT_RANGE_WINDOW,
   EVS_EXPORT_RANGE_CUSTOM,
+  EVS_EXPORT_RANGE_SELECTION,
 } EvsExportRange;
 
 #define EVS_TYPE_EXPORT_DIALOG (evs_export_dialog_get_type ())

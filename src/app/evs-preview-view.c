@@ -69,6 +69,7 @@ struct _EvsPreviewView
   double           zoom;       /* 0: fit */
   double           center_x;
   double           center_y;
+  gboolean         center_set; /* center_x/y hold a chosen centre */
 
   GtkGestureDrag  *drag_gesture;
   DragKind         drag_kind;
@@ -413,6 +414,7 @@ scroll_cb (EvsPreviewView           *self,
   new_zoom = CLAMP (scale * pow (1.1, -dy), MIN_ZOOM, MAX_ZOOM);
   self->center_x = sx;
   self->center_y = sy;
+  self->center_set = TRUE;
   evs_preview_view_set_zoom (self, new_zoom);
   return TRUE;
 }
@@ -562,6 +564,7 @@ drag_update_cb (EvsPreviewView *self,
         }
       self->center_x = self->drag_center_x - dx;
       self->center_y = self->drag_center_y - dy;
+      self->center_set = TRUE;
       break;
     case DRAG_NEW:
       clamp_rect (self, self->start_sx, self->start_sy, self->start_sx + dx, self->start_sy + dy,
@@ -817,6 +820,18 @@ evs_preview_view_set_zoom (EvsPreviewView *self,
   g_return_if_fail (EVS_IS_PREVIEW_VIEW (self));
 
   zoom = zoom > 0 ? CLAMP (zoom, MIN_ZOOM, MAX_ZOOM) : 0;
+  if (zoom == 0)
+    self->center_set = FALSE;
+  else if (!self->center_set)
+    {
+      /* Zooming from the fitted view (e.g. the window's zoom actions): about the middle */
+      guint width, height;
+
+      get_sensor_size (self, &width, &height);
+      self->center_x = width / 2.0;
+      self->center_y = height / 2.0;
+      self->center_set = TRUE;
+    }
   if (zoom == self->zoom)
     {
       gtk_widget_queue_draw (GTK_WIDGET (self));

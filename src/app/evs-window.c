@@ -1319,6 +1319,9 @@ evs_window_init (EvsWindow *self)
   evs_preview_view_set_workbench (self->preview_view, self->workbench);
   g_signal_connect_object (self->workbench, "notify::compare-mode", G_CALLBACK (compare_mode_cb),
                            self, G_CONNECT_SWAPPED);
+  /* The zoom actions and keys act on whichever view shows */
+  g_object_bind_property (self->frame_view, "zoom", self->preview_view, "zoom",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   {
     g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
     g_autoptr(GPropertyAction) compare = g_property_action_new ("compare-mode", self->workbench,
