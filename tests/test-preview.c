@@ -21,9 +21,12 @@
 #include "config.h"
 
 #include "evs-filters.h"
+#include "evs-hot-pixel-map.h"
 #include "evs-preview.h"
 #include "evs-test-synth.h"
 #include "evs-test-utils.h"
+
+#include <math.h>
 
 /* The preview of one window, warm-up included, against the same pipeline
  * run over the whole recording (what an export does), counted in the
@@ -199,6 +202,50 @@ test_warmup (void)
   g_assert_cmpint (evs_preview_get_warmup_us (p), ==, EVS_PREVIEW_MAX_WARMUP_US);
 }
 
+/* The map's hot pixels are the hot_pixels filter's at the same threshold */
+static void
+test_hot_pixel_map (void)
+{
+  const guint w = 4, h = 3;
+  guint32 counts[12] = { 0, 1, 2, 4, 10, 20, 40, 100, 1000, 0, 5, 3 };
+  g_autoptr(GBytes) bytes = g_bytes_new (counts, sizeof counts);
+  g_autoptr(EvsHotPixelMap) map = evs_hot_pixel_map_new (bytes, w, h, 2000000, 8);
+  g_autoptr(EvsFilter) filter = evs_filter_new_for_type_name ("hot_pixels", NULL);
+  g_autoptr(GBytes) pixels = NULL;
+  g_autofree guint32 *hot = NULL;
+  const guint32 *px;
+  guint64 total = 0, n_events = 0;
+  guint n_hot = 0;
+  gsize stride;
+
+  /* Rates over 2 s: 0.5 Hz … 500 Hz */
+  g_assert_cmpuint (map->n_silent, ==, 2);
+  g_assert_cmpfloat_with_epsilon (map->log_min, log10 (0.5), 1e-12);
+  g_assert_cmpfloat_with_epsilon (map->log_max, log10 (500), 1e-12);
+  for (guint i = 0; i < map->n_bins; i++)
+    total += map->bins[i];
+  g_assert_cmpuint (total, ==, 10);
+  g_assert_cmpuint (map->bins[0], ==, 2);  /* 0.5 and 1 Hz: 3 decades in 8 bins */
+  g_assert_cmpuint (map->bins[7], ==, 1);
+  g_assert_cmpfloat_with_epsilon (evs_hot_pixel_map_get_rate (map, 0, 2), 500.0, 1e-9);
+
+  /* > 10 Hz over 2 s: count > 20 → 40, 100, 1000 */
+  g_assert_cmpuint (evs_hot_pixel_map_count_hot (map, 10.0, &n_events), ==, 3);
+  g_assert_cmpuint (n_events, ==, 1140);
+  g_object_set (filter, "max-rate-hz", 10.0, NULL);
+  evs_hot_pixels_filter_learn_counts (EVS_HOT_PIXELS_FILTER (filter), counts, w, h, 2000000);
+  hot = evs_hot_pixels_filter_get_hot_pixels (EVS_HOT_PIXELS_FILTER (filter), &n_hot);
+  g_assert_cmpuint (n_hot, ==, 3);
+
+  pixels = evs_hot_pixel_map_render (map, 10.0, &stride);
+  g_assert_cmpuint (stride, ==, 16);
+  px = g_bytes_get_data (pixels, NULL);
+  g_assert_cmphex (px[0], ==, 0xff000000u);                                 /* silent */
+  g_assert_cmphex (px[6], ==, 0xff000000u | EVS_HOT_PIXEL_MAP_HOT_COLOR);   /* 40 events */
+  g_assert_cmphex (px[1], ==, 0xff282828u);                                 /* the lowest rate */
+  g_assert_cmphex (px[5], ==, 0xff000000u | 0x010101u * (guint) (40 + (log10 (10.0) - log10 (0.5)) / (log10 (500) - log10 (0.5)) * 215)); /* 20 events: not hot */
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -207,6 +254,7 @@ main (int   argc,
 
   g_test_add_func ("/evs/preview/matches-whole-stream", test_matches_whole_stream);
   g_test_add_func ("/evs/preview/warmup", test_warmup);
+  g_test_add_func ("/evs/preview/hot-pixel-map", test_hot_pixel_map);
 
   return g_test_run ();
 }
