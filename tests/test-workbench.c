@@ -27,6 +27,7 @@
 #include "evs-export-dialog.h"
 #include "evs-export-job.h"
 #include "evs-filters.h"
+#include "evs-hot-pixels-dialog.h"
 #include "evs-pipeline-panel.h"
 #include "evs-preview-view.h"
 #include "evs-test-synth.h"
@@ -352,6 +353,74 @@ test_hot_pixels (void)
   g_assert_cmpuint (n_kept, >, 0);
   g_assert_cmpuint (preview->n_in, ==, n_in);
   g_assert_cmpuint (preview->n_kept, ==, n_kept);
+
+  /* The hot-pixel view: drag the threshold on the histogram, apply it */
+  {
+    EvsHotPixelsDialog *dialog = evs_hot_pixels_dialog_new (GTK_WINDOW (window), workbench);
+    GtkWidget *area;
+    GtkGesture *gesture = NULL;
+    g_autoptr(GListModel) controllers = NULL;
+    double threshold, expected_hot = 0;
+
+    gtk_window_present (GTK_WINDOW (dialog));
+    g_assert_cmpfloat (evs_hot_pixels_dialog_get_threshold (dialog), ==, 2.0);
+    WAIT_UNTIL (evs_hot_pixels_dialog_get_ready (dialog));
+    area = find_widget (GTK_WIDGET (dialog), GTK_TYPE_DRAWING_AREA, NULL);
+    WAIT_UNTIL (gtk_widget_get_width (area) > 0);
+    controllers = gtk_widget_observe_controllers (area);
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_GESTURE_DRAG (c))
+          gesture = GTK_GESTURE (c);
+      }
+    g_assert_nonnull (gesture);
+    /* The histogram's x axis is log rate from the lowest non-zero rate to
+     * the highest: drag to 90 % of it */
+    {
+      guint32 lo = G_MAXUINT32, hi = 0;
+      double log_lo, log_hi, expected;
+
+      for (guint i = 0; i < WIDTH * HEIGHT; i++)
+        if (counts[i] > 0)
+          {
+            lo = MIN (lo, counts[i]);
+            hi = MAX (hi, counts[i]);
+          }
+      log_lo = log10 (lo * 1e6 / duration);
+      log_hi = log10 (hi * 1e6 / duration);
+      expected = pow (10.0, log_lo + 0.9 * (log_hi - log_lo));
+      g_signal_emit_by_name (gesture, "drag-begin", gtk_widget_get_width (area) * 0.2, 10.0);
+      g_signal_emit_by_name (gesture, "drag-update", gtk_widget_get_width (area) * 0.7, 0.0);
+      threshold = evs_hot_pixels_dialog_get_threshold (dialog);
+      g_test_message ("rates %g … %g Hz, threshold dragged to %g Hz", pow (10, log_lo),
+                      pow (10, log_hi), threshold);
+      g_assert_cmpfloat_with_epsilon (threshold / expected, 1.0, 1e-9);
+      g_assert_cmpfloat (threshold, >, 2.0);
+    }
+    WAIT_UNTIL (evs_hot_pixels_dialog_get_ready (dialog));
+    for (guint i = 0; i < WIDTH * HEIGHT; i++)
+      expected_hot += counts[i] > threshold * duration / 1e6;
+    g_assert_cmpuint (evs_hot_pixels_dialog_get_n_hot (dialog), ==, (guint64) expected_hot);
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "hot-pixels.apply", NULL));
+    g_assert_cmpuint (evs_pipeline_get_n_filters (pipeline), ==, 1);
+    g_object_get (hot, "max-rate-hz", &threshold, NULL);
+    g_assert_cmpfloat (threshold, ==, evs_hot_pixels_dialog_get_threshold (dialog));
+    preview = wait_preview (workbench);
+    /* The preview's hot-pixel stage removed exactly the events of the dialog's hot pixels */
+    {
+      guint64 expected_removed = 0;
+
+      for (gsize i = 0; i < all_events->n_events; i++)
+        if (all_events->t[i] >= 1480000 && all_events->t[i] < 1500000
+            && counts[all_events->y[i] * WIDTH + all_events->x[i]] > threshold * duration / 1e6)
+          expected_removed++;
+      g_assert_cmpuint (preview->stages[0].in - preview->stages[0].out, ==, expected_removed);
+    }
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
 }

@@ -24,6 +24,7 @@
 
 #include "evs-window.h"
 #include "evs-export-dialog.h"
+#include "evs-hot-pixels-dialog.h"
 #include "evs-pipeline-panel.h"
 #include "evs-preview-view.h"
 #include "evs-workbench.h"
@@ -95,6 +96,7 @@ struct _EvsWindow
   EvsPipelinePanel     *pipeline_panel;
   EvsPreviewView       *preview_view;
   EvsExportDialog      *export_dialog;
+  EvsHotPixelsDialog   *hot_pixels_dialog;
 };
 
 enum {
@@ -130,6 +132,7 @@ evs_window_update_actions (EvsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-loop", indexed);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.playing", loaded);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", loaded);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.hot-pixels", loaded);
 }
 
 /* Formatting */
@@ -1090,6 +1093,18 @@ export_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (self->export_dialog));
 }
 
+static void
+hot_pixels_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  EvsWindow *self = EVS_WINDOW (widget);
+
+  if (self->hot_pixels_dialog == NULL)
+    self->hot_pixels_dialog = evs_hot_pixels_dialog_new (GTK_WINDOW (self), self->workbench);
+  gtk_window_present (GTK_WINDOW (self->hot_pixels_dialog));
+}
+
 /* Raw: the viewer's own frame view; otherwise the workbench's preview view */
 static void
 compare_mode_cb (EvsWindow *self)
@@ -1123,6 +1138,9 @@ evs_window_dispose (GObject *object)
   if (self->export_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->export_dialog));
   self->export_dialog = NULL;
+  if (self->hot_pixels_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->hot_pixels_dialog));
+  self->hot_pixels_dialog = NULL;
   g_clear_object (&self->workbench);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
@@ -1273,6 +1291,7 @@ evs_window_class_init (EvsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.set-loop", "(xx)", set_loop_action);
   gtk_widget_class_install_action (widget_class, "win.clear-loop", NULL, clear_loop_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.hot-pixels", NULL, hot_pixels_action);
   gtk_widget_class_install_property_action (widget_class, "win.view-mode", "view-mode");
   gtk_widget_class_install_property_action (widget_class, "win.playing", "playing");
   gtk_widget_class_install_property_action (widget_class, "win.show-sidebar", "sidebar-visible");
