@@ -274,6 +274,18 @@ test_preview_stcf (void)
   wait_preview (workbench);
   g_assert_cmpstr (evs_pipeline_panel_get_row_subtitle (panel, 0), ==, "Disabled");
 
+  /* A time filter's "no bound" survives its spin buttons */
+  {
+    gint64 start_us, end_us;
+
+    gtk_widget_activate_action (GTK_WIDGET (panel), "pipeline.add-filter", "s", "time");
+    g_object_get (evs_pipeline_get_filter (pipeline, 2), "start-us", &start_us, "end-us", &end_us,
+                  NULL);
+    g_assert_cmpint (start_us, ==, 0);
+    g_assert_cmpint (end_us, ==, G_MAXINT64);
+    gtk_widget_activate_action (GTK_WIDGET (panel), "pipeline.remove", "u", 2);
+  }
+
   /* Presets round-trip through the ARCHITECTURE.md JSON */
   json_before = evs_pipeline_to_string (pipeline, FALSE);
   g_assert_true (evs_workbench_save_preset (workbench, preset, NULL));

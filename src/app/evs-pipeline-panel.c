@@ -189,6 +189,34 @@ selected_to_enum_cb (GBinding     *binding,
   return TRUE;
 }
 
+static gboolean
+int64_to_double_cb (GBinding     *binding,
+                    const GValue *from,
+                    GValue       *to,
+                    gpointer      user_data)
+{
+  g_value_set_double (to, (double) g_value_get_int64 (from));
+  return TRUE;
+}
+
+static gboolean
+double_to_int64_cb (GBinding     *binding,
+                    const GValue *from,
+                    GValue       *to,
+                    gpointer      user_data)
+{
+  double v = round (g_value_get_double (from));
+
+  /* (double) G_MAXINT64 is 2^63, one past it: saturate rather than overflow */
+  if (v >= 9223372036854775807.0)
+    g_value_set_int64 (to, G_MAXINT64);
+  else if (v <= -9223372036854775808.0)
+    g_value_set_int64 (to, G_MININT64);
+  else
+    g_value_set_int64 (to, (gint64) v);
+  return TRUE;
+}
+
 static GtkWidget *
 make_spin (EvsFilter  *filter,
            GParamSpec *pspec)
@@ -205,9 +233,9 @@ make_spin (EvsFilter  *filter,
     }
   else if (G_IS_PARAM_SPEC_INT64 (pspec))
     {
-      /* Beyond 2^53 a double no longer holds every µs */
-      lower = MAX (G_PARAM_SPEC_INT64 (pspec)->minimum, -9007199254740992.0);
-      upper = MIN (G_PARAM_SPEC_INT64 (pspec)->maximum, 9007199254740992.0);
+      /* The full range, so that "no bound" (G_MAXINT64) survives the round trip */
+      lower = (double) G_PARAM_SPEC_INT64 (pspec)->minimum;
+      upper = (double) G_PARAM_SPEC_INT64 (pspec)->maximum;
       step = 1000;
     }
   else
@@ -223,8 +251,13 @@ make_spin (EvsFilter  *filter,
   gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
   gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
   gtk_editable_set_width_chars (GTK_EDITABLE (spin), 8);
-  g_object_bind_property (filter, pspec->name, adj, "value",
-                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  if (G_IS_PARAM_SPEC_INT64 (pspec))
+    g_object_bind_property_full (filter, pspec->name, adj, "value",
+                                 G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
+                                 int64_to_double_cb, double_to_int64_cb, NULL, NULL);
+  else
+    g_object_bind_property (filter, pspec->name, adj, "value",
+                            G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   return spin;
 }
 
