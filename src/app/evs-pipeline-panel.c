@@ -417,8 +417,9 @@ create_row_cb (gpointer item,
       GtkWidget *hint = adw_action_row_new ();
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (hint),
-                                     _("Draw rectangles on the view with Ctrl held; drag a "
-                                       "rectangle to move it, its corner to resize it"));
+                                     _("Drag on the filtered view to draw a rectangle; drag "
+                                       "inside one to move it, its corner to resize it; Delete "
+                                       "removes the selected one"));
       gtk_widget_add_css_class (hint, "dim-label");
       adw_expander_row_add_row (ADW_EXPANDER_ROW (row), hint);
     }

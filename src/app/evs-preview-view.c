@@ -26,6 +26,7 @@
 
 #include "evs-resources.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 
 /* EvsPreviewView shows the current window through the pipeline, as the
@@ -310,9 +311,12 @@ evs_preview_view_snapshot (GtkWidget   *widget,
       if (get_mode (self) == EVS_COMPARE_REMOVED)
         surface = self->overlay_surface;
       else if (n_panes == 2 && pane == 0)
-        surface = self->raw_surface, label = "Raw";
+        surface = self->raw_surface, label = _("Raw");
       else
-        surface = self->kept_surface, label = n_panes == 2 ? "Filtered" : NULL;
+        surface = self->kept_surface, label = n_panes == 2 ? _("Filtered") : NULL;
+      /* No preview (an empty pipeline): the events are the raw ones */
+      if (surface == NULL && self->preview == NULL)
+        surface = self->raw_surface;
 
       get_origin (self, pane, scale, &ox, &oy);
       cairo_save (cr);
