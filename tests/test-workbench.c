@@ -294,6 +294,11 @@ test_preview_stcf (void)
   g_assert_true (evs_workbench_load_preset (workbench, preset, NULL));
   json_after = evs_pipeline_to_string (pipeline, FALSE);
   g_assert_cmpstr (json_before, ==, json_after);
+  /* Loading is an undoable edit, also through the window's Ctrl+Z action */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL));
+  g_assert_cmpuint (evs_pipeline_get_n_filters (pipeline), ==, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.redo", NULL));
+  g_assert_cmpuint (evs_pipeline_get_n_filters (pipeline), ==, 2);
 
   /* Compare modes, through the window's action */
   gtk_widget_activate_action (GTK_WIDGET (window), "workbench.compare-mode", "s", "side-by-side");

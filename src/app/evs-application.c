@@ -151,6 +151,8 @@ evs_application_startup (GApplication *app)
     { "win.open", { "<Control>o", NULL } },
     { "win.save-frame", { "<Control>s", NULL } },
     { "win.export", { "<Control>e", NULL } },
+    { "win.undo", { "<Control>z", NULL } },
+    { "win.redo", { "<Control><Shift>z", "<Control>y", NULL } },
     { "win.zoom-in", { "<Control>plus", "<Control>equal", NULL } },
     { "win.zoom-out", { "<Control>minus", NULL } },
     { "win.zoom-fit", { "<Control>0", NULL } },

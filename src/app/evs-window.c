@@ -1105,6 +1105,19 @@ hot_pixels_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (self->hot_pixels_dialog));
 }
 
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  EvsWindow *self = EVS_WINDOW (widget);
+
+  if (g_str_equal (action_name, "win.undo"))
+    evs_workbench_undo (self->workbench);
+  else
+    evs_workbench_redo (self->workbench);
+}
+
 /* Raw: the viewer's own frame view; otherwise the workbench's preview view */
 static void
 compare_mode_cb (EvsWindow *self)
@@ -1292,6 +1305,8 @@ evs_window_class_init (EvsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.clear-loop", NULL, clear_loop_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.hot-pixels", NULL, hot_pixels_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "win.redo", NULL, undo_action);
   gtk_widget_class_install_property_action (widget_class, "win.view-mode", "view-mode");
   gtk_widget_class_install_property_action (widget_class, "win.playing", "playing");
   gtk_widget_class_install_property_action (widget_class, "win.show-sidebar", "sidebar-visible");
