@@ -66,6 +66,7 @@ struct _EvsSession
   gint64              loop_end;
   double              play_remainder;
   char               *last_error;
+  EvsPipeline        *pipeline;
 };
 
 enum {
@@ -92,6 +93,7 @@ enum {
   PROP_LOOP_START,
   PROP_LOOP_END,
   PROP_FRAME,
+  PROP_PIPELINE,
   N_PROPS
 };
 
@@ -351,6 +353,7 @@ evs_session_dispose (GObject *object)
 
   close_recording (self);
   g_clear_object (&self->file);
+  g_clear_object (&self->pipeline);
 
   G_OBJECT_CLASS (evs_session_parent_class)->dispose (object);
 }
@@ -370,6 +373,9 @@ evs_session_get_property (GObject    *object,
       break;
     case PROP_LOADER:
       g_value_set_object (value, self->loader);
+      break;
+    case PROP_PIPELINE:
+      g_value_set_object (value, self->pipeline);
       break;
     case PROP_LOADED:
       g_value_set_boolean (value, self->loaded);
@@ -540,6 +546,7 @@ evs_session_class_init (EvsSessionClass *klass)
   properties[PROP_LOOP_END] =
     g_param_spec_int64 ("loop-end", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
   properties[PROP_FRAME] = g_param_spec_boxed ("frame", NULL, NULL, EVS_TYPE_FRAME, ro);
+  properties[PROP_PIPELINE] = g_param_spec_object ("pipeline", NULL, NULL, EVS_TYPE_PIPELINE, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -568,6 +575,7 @@ evs_session_init (EvsSession *self)
   self->contrast = 1.0;
   self->tau_us = 5000.0;
   self->speed = 1.0;
+  self->pipeline = evs_pipeline_new ();
 }
 
 EvsSession *
@@ -961,4 +969,17 @@ evs_session_get_params (EvsSession      *self,
   params->tau_us = self->tau_us;
   params->split_polarity = self->split_polarity;
   params->colormap = self->colormap;
+}
+
+/**
+ * evs_session_get_pipeline:
+ *
+ * Returns: (transfer none): the filter pipeline the workbench edits; the
+ *   workbench previews and exports through it
+ */
+EvsPipeline *
+evs_session_get_pipeline (EvsSession *self)
+{
+  g_return_val_if_fail (EVS_IS_SESSION (self), NULL);
+  return self->pipeline;
 }

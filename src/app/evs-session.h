@@ -23,6 +23,7 @@
 #include <gio/gio.h>
 
 #include "evs-core.h"
+#include "evs-pipeline.h"
 
 G_BEGIN_DECLS
 
@@ -91,5 +92,7 @@ void                evs_session_get_params         (EvsSession         *self,
                                                     EvsRenderParams    *params);
 void                evs_session_advance            (EvsSession         *self,
                                                     gint64              elapsed_us);
+
+EvsPipeline        *evs_session_get_pipeline       (EvsSession         *self);
 
 G_END_DECLS

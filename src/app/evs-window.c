@@ -23,6 +23,11 @@
 #include "config.h"
 
 #include "evs-window.h"
+#include "evs-export-dialog.h"
+#include "evs-hot-pixels-dialog.h"
+#include "evs-pipeline-panel.h"
+#include "evs-preview-view.h"
+#include "evs-workbench.h"
 #include "evs-resources.h"
 
 #include <glib/gi18n.h>
@@ -85,6 +90,13 @@ struct _EvsWindow
   GtkToggleButton      *play_button;
   GtkLabel             *time_label;
   GtkDropDown          *speed_dropdown;
+
+  /* The workbench (evs-workbench.c, evs-pipeline-panel.c, evs-preview-view.c) */
+  EvsWorkbench         *workbench;
+  EvsPipelinePanel     *pipeline_panel;
+  EvsPreviewView       *preview_view;
+  EvsExportDialog      *export_dialog;
+  EvsHotPixelsDialog   *hot_pixels_dialog;
 };
 
 enum {
@@ -119,6 +131,8 @@ evs_window_update_actions (EvsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.set-loop", indexed);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-loop", indexed);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.playing", loaded);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", loaded);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.hot-pixels", loaded);
 }
 
 /* Formatting */
@@ -1056,6 +1070,65 @@ bind_combo (EvsWindow   *self,
 }
 
 static void
+export_finished_cb (EvsWindow  *self,
+                    gboolean    ok,
+                    const char *message)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  EvsWindow *self = EVS_WINDOW (widget);
+
+  if (self->export_dialog == NULL)
+    {
+      self->export_dialog = evs_export_dialog_new (GTK_WINDOW (self), self->session);
+      g_signal_connect_object (self->export_dialog, "finished", G_CALLBACK (export_finished_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
+  gtk_window_present (GTK_WINDOW (self->export_dialog));
+}
+
+static void
+hot_pixels_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  EvsWindow *self = EVS_WINDOW (widget);
+
+  if (self->hot_pixels_dialog == NULL)
+    self->hot_pixels_dialog = evs_hot_pixels_dialog_new (GTK_WINDOW (self), self->workbench);
+  gtk_window_present (GTK_WINDOW (self->hot_pixels_dialog));
+}
+
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  EvsWindow *self = EVS_WINDOW (widget);
+
+  if (g_str_equal (action_name, "win.undo"))
+    evs_workbench_undo (self->workbench);
+  else
+    evs_workbench_redo (self->workbench);
+}
+
+/* Raw: the viewer's own frame view; otherwise the workbench's preview view */
+static void
+compare_mode_cb (EvsWindow *self)
+{
+  gboolean raw = evs_workbench_get_compare_mode (self->workbench) == EVS_COMPARE_RAW;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->frame_view), raw);
+  gtk_widget_set_visible (GTK_WIDGET (self->preview_view), !raw);
+}
+
+static void
 evs_window_dispose (GObject *object)
 {
   EvsWindow *self = (EvsWindow *) object;
@@ -1075,6 +1148,13 @@ evs_window_dispose (GObject *object)
 
   g_clear_object (&self->loader_bindings);
   g_clear_pointer (&self->header_rows, g_ptr_array_unref);
+  if (self->export_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->export_dialog));
+  self->export_dialog = NULL;
+  if (self->hot_pixels_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->hot_pixels_dialog));
+  self->hot_pixels_dialog = NULL;
+  g_clear_object (&self->workbench);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
 
@@ -1166,6 +1246,8 @@ evs_window_class_init (EvsWindowClass *klass)
 
   g_type_ensure (EVS_TYPE_FRAME_VIEW);
   g_type_ensure (EVS_TYPE_TIMELINE);
+  g_type_ensure (EVS_TYPE_PIPELINE_PANEL);
+  g_type_ensure (EVS_TYPE_PREVIEW_VIEW);
 
   /* Referencing the resource links it (and its constructor) from the static library. */
   (void) evs_get_resource ();
@@ -1205,6 +1287,8 @@ evs_window_class_init (EvsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, play_button);
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, time_label);
   gtk_widget_class_bind_template_child (widget_class, EvsWindow, speed_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, EvsWindow, pipeline_panel);
+  gtk_widget_class_bind_template_child (widget_class, EvsWindow, preview_view);
   gtk_widget_class_bind_template_callback (widget_class, recent_row_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
@@ -1219,6 +1303,10 @@ evs_window_class_init (EvsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.seek", "x", seek_action);
   gtk_widget_class_install_action (widget_class, "win.set-loop", "(xx)", set_loop_action);
   gtk_widget_class_install_action (widget_class, "win.clear-loop", NULL, clear_loop_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.hot-pixels", NULL, hot_pixels_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "win.redo", NULL, undo_action);
   gtk_widget_class_install_property_action (widget_class, "win.view-mode", "view-mode");
   gtk_widget_class_install_property_action (widget_class, "win.playing", "playing");
   gtk_widget_class_install_property_action (widget_class, "win.show-sidebar", "sidebar-visible");
@@ -1258,6 +1346,24 @@ evs_window_init (EvsWindow *self)
 
   evs_frame_view_set_session (self->frame_view, self->session);
   evs_timeline_set_session (self->timeline, self->session);
+
+  /* The workbench: pipeline panel, preview, compare modes */
+  self->workbench = evs_workbench_new (self->session);
+  evs_pipeline_panel_set_workbench (self->pipeline_panel, self->workbench);
+  evs_preview_view_set_workbench (self->preview_view, self->workbench);
+  g_signal_connect_object (self->workbench, "notify::compare-mode", G_CALLBACK (compare_mode_cb),
+                           self, G_CONNECT_SWAPPED);
+  /* The zoom actions and keys act on whichever view shows */
+  g_object_bind_property (self->frame_view, "zoom", self->preview_view, "zoom",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  {
+    g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+    g_autoptr(GPropertyAction) compare = g_property_action_new ("compare-mode", self->workbench,
+                                                                "compare-mode");
+
+    g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (compare));
+    gtk_widget_insert_action_group (GTK_WIDGET (self), "workbench", G_ACTION_GROUP (group));
+  }
 
   /* Window state */
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
@@ -1402,4 +1508,16 @@ evs_window_get_page (EvsWindow *self)
 {
   g_return_val_if_fail (EVS_IS_WINDOW (self), NULL);
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/**
+ * evs_window_get_workbench:
+ *
+ * Returns: (transfer none): the window's workbench (pipeline, preview)
+ */
+EvsWorkbench *
+evs_window_get_workbench (EvsWindow *self)
+{
+  g_return_val_if_fail (EVS_IS_WINDOW (self), NULL);
+  return self->workbench;
 }

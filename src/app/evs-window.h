@@ -24,6 +24,7 @@
 
 #include "evs-frame-view.h"
 #include "evs-session.h"
+#include "evs-workbench.h"
 #include "evs-timeline.h"
 
 G_BEGIN_DECLS
@@ -39,5 +40,7 @@ EvsSession   *evs_window_get_session    (EvsWindow      *self);
 EvsFrameView *evs_window_get_frame_view (EvsWindow      *self);
 EvsTimeline  *evs_window_get_timeline   (EvsWindow      *self);
 const char   *evs_window_get_page       (EvsWindow      *self);
+
+EvsWorkbench *evs_window_get_workbench (EvsWindow *self);
 
 G_END_DECLS

@@ -1,0 +1,223 @@
+/* evs-hot-pixel-map.c
+ *
+ * Copyright 2026 The Evscope authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <http://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "evs-hot-pixel-map"
+
+#include "config.h"
+
+#include "evs-hot-pixel-map.h"
+
+#include <math.h>
+
+/* The hot-pixel view's data: from the whole recording's per-pixel counts
+ * (one streaming pass, as the export's first pass), a histogram of log10
+ * event rates and a rate map image.  A pixel is hot at a threshold R Hz
+ * when count > R × duration, the rule of the hot_pixels filter's
+ * max_rate_hz criterion, so the view's count is the filter's.  Pure
+ * functions, O(pixels), for a worker thread. */
+
+G_DEFINE_BOXED_TYPE (EvsHotPixelMap, evs_hot_pixel_map, evs_hot_pixel_map_ref,
+                     evs_hot_pixel_map_unref)
+
+static inline double
+rate_of (guint32 count,
+         gint64  duration_us)
+{
+  return count * 1e6 / (double) MAX (duration_us, 1);
+}
+
+/**
+ * evs_hot_pixel_map_new:
+ * @counts: guint32 events per pixel, row-major, @width × @height
+ *
+ * Returns: (transfer full): the histogram of the pixels' log rates
+ */
+EvsHotPixelMap *
+evs_hot_pixel_map_new (GBytes *counts,
+                       guint   width,
+                       guint   height,
+                       gint64  duration_us,
+                       guint   n_bins)
+{
+  EvsHotPixelMap *map;
+  const guint32 *c;
+  gsize n = (gsize) width * height;
+  guint32 lo = G_MAXUINT32, hi = 0;
+
+  g_return_val_if_fail (counts != NULL, NULL);
+  g_return_val_if_fail (g_bytes_get_size (counts) == n * sizeof (guint32), NULL);
+  g_return_val_if_fail (n_bins > 0, NULL);
+
+  map = g_new0 (EvsHotPixelMap, 1);
+  g_atomic_ref_count_init (&map->ref_count);
+  map->counts = g_bytes_ref (counts);
+  map->width = width;
+  map->height = height;
+  map->duration_us = MAX (duration_us, 1);
+  map->n_bins = n_bins;
+  map->bins = g_new0 (guint64, n_bins);
+
+  c = g_bytes_get_data (counts, NULL);
+  for (gsize i = 0; i < n; i++)
+    {
+      if (c[i] == 0)
+        {
+          map->n_silent++;
+          continue;
+        }
+      lo = MIN (lo, c[i]);
+      hi = MAX (hi, c[i]);
+    }
+  if (hi == 0)
+    {
+      map->log_min = 0;
+      map->log_max = 1;
+      return map;
+    }
+  map->log_min = log10 (rate_of (lo, map->duration_us));
+  map->log_max = log10 (rate_of (hi, map->duration_us));
+  if (map->log_max - map->log_min < 1e-9)
+    map->log_max = map->log_min + 1;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double f;
+      guint bin;
+
+      if (c[i] == 0)
+        continue;
+      f = (log10 (rate_of (c[i], map->duration_us)) - map->log_min) / (map->log_max - map->log_min);
+      bin = (guint) CLAMP (f * n_bins, 0, n_bins - 1);
+      map->bins[bin]++;
+      map->max_bin = MAX (map->max_bin, map->bins[bin]);
+    }
+  return map;
+}
+
+EvsHotPixelMap *
+evs_hot_pixel_map_ref (EvsHotPixelMap *map)
+{
+  g_return_val_if_fail (map != NULL, NULL);
+
+  g_atomic_ref_count_inc (&map->ref_count);
+  return map;
+}
+
+void
+evs_hot_pixel_map_unref (EvsHotPixelMap *map)
+{
+  g_return_if_fail (map != NULL);
+
+  if (!g_atomic_ref_count_dec (&map->ref_count))
+    return;
+  g_bytes_unref (map->counts);
+  g_free (map->bins);
+  g_free (map);
+}
+
+double
+evs_hot_pixel_map_get_rate (const EvsHotPixelMap *map,
+                            guint                 x,
+                            guint                 y)
+{
+  const guint32 *c;
+
+  g_return_val_if_fail (map != NULL, 0);
+  g_return_val_if_fail (x < map->width && y < map->height, 0);
+
+  c = g_bytes_get_data (map->counts, NULL);
+  return rate_of (c[(gsize) y * map->width + x], map->duration_us);
+}
+
+/**
+ * evs_hot_pixel_map_count_hot:
+ * @n_events: (out) (optional): the events of the hot pixels
+ *
+ * Returns: the pixels with count > @max_rate_hz × duration
+ */
+guint64
+evs_hot_pixel_map_count_hot (const EvsHotPixelMap *map,
+                             double                max_rate_hz,
+                             guint64              *n_events)
+{
+  const guint32 *c;
+  double threshold;
+  guint64 n_hot = 0, events = 0;
+
+  g_return_val_if_fail (map != NULL, 0);
+
+  c = g_bytes_get_data (map->counts, NULL);
+  threshold = max_rate_hz * (double) map->duration_us / 1e6;
+  for (gsize i = 0; i < (gsize) map->width * map->height; i++)
+    if (c[i] > threshold)
+      {
+        n_hot++;
+        events += c[i];
+      }
+  if (n_events != NULL)
+    *n_events = events;
+  return n_hot;
+}
+
+/**
+ * evs_hot_pixel_map_render:
+ * @stride: (out): bytes per row
+ *
+ * The rate map: grey by log rate over [log_min, log_max] (silent pixels
+ * black), hot pixels (above @max_rate_hz) in %EVS_HOT_PIXEL_MAP_HOT_COLOR.
+ *
+ * Returns: (transfer full): B8G8R8A8-premultiplied pixels (cairo ARGB32)
+ */
+GBytes *
+evs_hot_pixel_map_render (const EvsHotPixelMap *map,
+                          double                max_rate_hz,
+                          gsize                *stride)
+{
+  const guint32 *c;
+  guint32 *pixels;
+  double threshold, span;
+  gsize n;
+
+  g_return_val_if_fail (map != NULL, NULL);
+  g_return_val_if_fail (stride != NULL, NULL);
+
+  n = (gsize) map->width * map->height;
+  c = g_bytes_get_data (map->counts, NULL);
+  pixels = g_new (guint32, MAX (n, 1));
+  threshold = max_rate_hz * (double) map->duration_us / 1e6;
+  span = map->log_max - map->log_min;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      if (c[i] == 0)
+        pixels[i] = 0xff000000u;
+      else if (c[i] > threshold)
+        pixels[i] = 0xff000000u | EVS_HOT_PIXEL_MAP_HOT_COLOR;
+      else
+        {
+          double f = (log10 (rate_of (c[i], map->duration_us)) - map->log_min) / span;
+          guint v = (guint) CLAMP (40 + f * 215, 40, 255);
+
+          pixels[i] = 0xff000000u | v << 16 | v << 8 | v;
+        }
+    }
+  *stride = (gsize) map->width * 4;
+  return g_bytes_new_take (pixels, MAX (n, 1) * 4);
+}
