@@ -25,6 +25,7 @@
 #include "evs-workbench.h"
 
 #include "evs-filters.h"
+#include "evs-hot-pixel-map.h"
 
 /* EvsWorkbench is the model of the filter workbench, beside the session:
  * it watches the session's pipeline and window and keeps a preview of the
@@ -268,45 +269,19 @@ counts_thread (GTask        *task,
 {
   CountsData *cd = task_data;
   g_autoptr(EvsReader) reader = NULL;
-  g_autoptr(EvsEventChunk) chunk = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree guint32 *counts = NULL;
-  gint64 t_first = G_MAXINT64, t_last = G_MININT64;
+  GBytes *counts;
 
   reader = evs_reader_open (cd->path, &error);
-  if (reader == NULL)
+  if (reader != NULL)
+    counts = evs_pixel_counts_compute (reader, &cd->width, &cd->height, &cd->duration,
+                                       cancellable, NULL, NULL, &error);
+  if (reader == NULL || counts == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  counts = g_new0 (guint32, (gsize) cd->width * cd->height);
-  chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
-  for (;;)
-    {
-      if (g_task_return_error_if_cancelled (task))
-        return;
-      if (!evs_reader_read (reader, chunk, &error))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      if (chunk->n_events == 0)
-        break;
-      for (gsize i = 0; i < chunk->n_events; i++)
-        if (chunk->x[i] < cd->width && chunk->y[i] < cd->height)
-          {
-            guint32 *c = counts + (gsize) chunk->y[i] * cd->width + chunk->x[i];
-
-            *c += *c < G_MAXUINT32;
-          }
-      t_first = MIN (t_first, chunk->t[0]);
-      t_last = MAX (t_last, chunk->t[chunk->n_events - 1]);
-    }
-  cd->duration = t_last >= t_first ? t_last - t_first + 1 : 1;
-  g_task_return_pointer (task,
-                         g_bytes_new_take (g_steal_pointer (&counts),
-                                           (gsize) cd->width * cd->height * sizeof (guint32)),
-                         (GDestroyNotify) g_bytes_unref);
+  g_task_return_pointer (task, counts, (GDestroyNotify) g_bytes_unref);
 }
 
 static void start_render (EvsWorkbench *self);

@@ -70,6 +70,8 @@ evs_cli_render (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(EvsLoader) loader = NULL;
   g_autoptr(EvsFrame) frame = NULL;
+  g_autoptr(EvsPipeline) filters = NULL;
+  g_autoptr(EvsPreview) preview = NULL;
   g_autofree char *mode = NULL;
   g_autofree char *style = NULL;
   g_autofree char *decay = NULL;
@@ -111,9 +113,12 @@ evs_cli_render (int    argc,
     }
   if (pipeline != NULL)
     {
-      g_printerr ("evscope-cli render: --pipeline is not supported yet: "
-                  "filter pipelines are not wired into rendering\n");
-      return 2;
+      filters = evs_pipeline_new_from_file (pipeline, &error);
+      if (filters == NULL)
+        {
+          g_printerr ("evscope-cli render: %s\n", error->message);
+          return 2;
+        }
     }
   if (window_us < 1 || window_us > G_GINT64_CONSTANT (2000000000))
     {
@@ -152,7 +157,41 @@ evs_cli_render (int    argc,
   else
     params.t_end = at_us;
 
-  frame = evs_loader_render (loader, &params, NULL, &error);
+  if (filters == NULL)
+    frame = evs_loader_render (loader, &params, NULL, &error);
+  else
+    {
+      /* The workbench's preview: the window through the pipeline, after the
+       * same warm-up, with hot pixels learnt from the whole recording as an
+       * export learns them. */
+      g_autoptr(EvsReader) reader = evs_reader_open (argv[1], &error);
+      g_autoptr(EvsIndex) index = NULL;
+      guint width = evs_loader_get_width (loader);
+      guint height = evs_loader_get_height (loader);
+
+      if (reader != NULL)
+        index = evs_index_ensure (reader, NULL, NULL, NULL, &error);
+      if (index != NULL && evs_pipeline_needs_first_pass (filters))
+        {
+          guint cw = width, ch = height;
+          gint64 duration = 1;
+          g_autoptr(GBytes) counts = evs_pixel_counts_compute (reader, &cw, &ch, &duration,
+                                                               NULL, NULL, NULL, &error);
+
+          if (counts == NULL)
+            g_clear_pointer (&index, evs_index_unref);
+          else
+            evs_pipeline_learn_counts (filters, g_bytes_get_data (counts, NULL), cw, ch, duration);
+        }
+      if (index != NULL)
+        preview = evs_preview_render (reader, filters, width, height, &params, NULL, &error);
+      if (preview != NULL)
+        {
+          frame = evs_frame_ref (preview->kept);
+          g_printerr ("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " events in the window kept\n",
+                      preview->n_kept, preview->n_in);
+        }
+    }
   if (frame == NULL || !evs_frame_save_png (frame, argv[2], &error))
     {
       g_printerr ("evscope-cli render: %s\n", error->message);

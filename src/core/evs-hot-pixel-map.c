@@ -25,6 +25,7 @@
 #include "evs-hot-pixel-map.h"
 
 #include <math.h>
+#include <string.h>
 
 /* The hot-pixel view's data: from the whole recording's per-pixel counts
  * (one streaming pass, as the export's first pass), a histogram of log10
@@ -41,6 +42,101 @@ rate_of (guint32 count,
          gint64  duration_us)
 {
   return count * 1e6 / (double) MAX (duration_us, 1);
+}
+
+/**
+ * evs_pixel_counts_compute:
+ * @reader: a reader; it is rewound before and after
+ * @width: (inout): the sensor width; grown when events lie beyond it
+ * @height: (inout): the sensor height; grown likewise
+ * @duration_us: (out): the time the counts cover, last − first event + 1
+ * @progress: (nullable): called every few chunks with the share read
+ *
+ * Counts the events of every pixel over the whole recording in one
+ * streaming pass (O(chunk + pixels) memory; counts saturate at 2³² − 1).
+ * This is the first pass of hot-pixel learning, shared by exports, the
+ * workbench preview and `evscope-cli render`, so they all learn the same.
+ *
+ * Returns: (transfer full): guint32 counts, row-major, @width × @height
+ */
+GBytes *
+evs_pixel_counts_compute (EvsReader             *reader,
+                          guint                 *width,
+                          guint                 *height,
+                          gint64                *duration_us,
+                          GCancellable          *cancellable,
+                          EvsIndexProgressFunc   progress,
+                          gpointer               user_data,
+                          GError               **error)
+{
+  g_autoptr(EvsEventChunk) chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
+  guint w, h;
+  g_autofree guint32 *counts = NULL;
+  gint64 t_first = G_MAXINT64, t_last = G_MININT64;
+  guint64 n_events = 0;
+  guint n_chunks = 0;
+
+  g_return_val_if_fail (EVS_IS_READER (reader), NULL);
+  g_return_val_if_fail (width != NULL && height != NULL && duration_us != NULL, NULL);
+
+  w = MAX (*width, 1);
+  h = MAX (*height, 1);
+  counts = g_new0 (guint32, (gsize) w * h);
+
+  if (!evs_reader_rewind (reader, error))
+    return NULL;
+
+  for (;;)
+    {
+      guint16 max_x = 0, max_y = 0;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      if (!evs_reader_read (reader, chunk, error))
+        return NULL;
+      if (chunk->n_events == 0)
+        break;
+
+      for (gsize i = 0; i < chunk->n_events; i++)
+        {
+          max_x = MAX (max_x, chunk->x[i]);
+          max_y = MAX (max_y, chunk->y[i]);
+          t_first = MIN (t_first, chunk->t[i]);
+          t_last = MAX (t_last, chunk->t[i]);
+        }
+      if (max_x >= w || max_y >= h)
+        {
+          /* The geometry is unknown or wrong in the header: grow */
+          guint nw = MAX (w, (guint) max_x + 1), nh = MAX (h, (guint) max_y + 1);
+          guint32 *grown = g_new0 (guint32, (gsize) nw * nh);
+
+          for (guint y = 0; y < h; y++)
+            memcpy (grown + (gsize) y * nw, counts + (gsize) y * w, w * sizeof (guint32));
+          g_free (counts);
+          counts = grown;
+          w = nw;
+          h = nh;
+        }
+      for (gsize i = 0; i < chunk->n_events; i++)
+        {
+          guint32 *c = counts + (gsize) chunk->y[i] * w + chunk->x[i];
+
+          *c += *c < G_MAXUINT32;
+        }
+
+      n_events += chunk->n_events;
+      if (progress != NULL && (++n_chunks % 16) == 0)
+        progress (evs_reader_get_fraction (reader), n_events, user_data);
+    }
+
+  if (!evs_reader_rewind (reader, error))
+    return NULL;
+
+  *width = w;
+  *height = h;
+  *duration_us = t_last >= t_first ? t_last - t_first + 1 : 1;
+
+  return g_bytes_new_take (g_steal_pointer (&counts), (gsize) w * h * sizeof (guint32));
 }
 
 /**

@@ -22,6 +22,9 @@
 
 #include <gio/gio.h>
 
+#include "evs-index.h"
+#include "evs-reader.h"
+
 G_BEGIN_DECLS
 
 /* Colour (0xRRGGBB) of the pixels above the threshold in the rate map */
@@ -59,6 +62,15 @@ typedef struct
   GBytes  *counts;
   gatomicrefcount ref_count;
 } EvsHotPixelMap;
+
+GBytes         *evs_pixel_counts_compute      (EvsReader            *reader,
+                                               guint                *width,
+                                               guint                *height,
+                                               gint64               *duration_us,
+                                               GCancellable         *cancellable,
+                                               EvsIndexProgressFunc  progress,
+                                               gpointer              user_data,
+                                               GError              **error);
 
 GType           evs_hot_pixel_map_get_type    (void) G_GNUC_CONST;
 EvsHotPixelMap *evs_hot_pixel_map_new         (GBytes               *counts,
