@@ -67,6 +67,7 @@ struct _EvsHdf5Reader
   gboolean   xy_direct[2];
   gboolean   t_float;
   gboolean   p_enum;
+  gboolean   p_unsigned;
   gsize      p_size;
   gboolean   p_signed;
   gint64     t_offset;
@@ -336,6 +337,40 @@ decode_columns (EvsHdf5Reader  *self,
       gsize n = MIN (MIN (evs_event_chunk_get_free (chunk), READ_BLOCK),
                      self->n_records - self->pos);
       gsize j = at;
+
+      if (self->xy_direct[0] && self->xy_direct[1] && !self->t_float && !self->p_enum)
+        {
+          /* The common case (DSEC, RVT): x, y and t straight into the
+           * chunk, polarity and time offset fixed up in place. */
+          gint64 *tt = chunk->t + at;
+          guint8 *pp = chunk->p + at;
+          gint64 offset = self->t_offset;
+
+          if (!read_column (self, COL_X, H5T_NATIVE_UINT16, n, chunk->x + at, error)
+              || !read_column (self, COL_Y, H5T_NATIVE_UINT16, n, chunk->y + at, error)
+              || !read_column (self, COL_T, H5T_NATIVE_INT64, n, tt, error)
+              || !read_column (self, COL_P, self->p_unsigned ? H5T_NATIVE_UINT8 : H5T_NATIVE_INT8,
+                               n, pp, error))
+            return FALSE;
+          if (self->p_unsigned)
+            {
+              for (gsize i = 0; i < n; i++)
+                pp[i] = pp[i] != 0;
+            }
+          else
+            {
+              for (gsize i = 0; i < n; i++)
+                pp[i] = (gint8) pp[i] > 0;
+            }
+          if (offset != 0)
+            {
+              for (gsize i = 0; i < n; i++)
+                tt[i] += offset;
+            }
+          chunk->n_events += n;
+          self->pos += n;
+          continue;
+        }
 
       if (self->xy_direct[0]
           ? !read_column (self, COL_X, H5T_NATIVE_UINT16, n, chunk->x + at, error)
@@ -1058,6 +1093,8 @@ open_column (EvsHdf5Reader  *self,
     self->xy_direct[col] = H5Tget_size (type) <= 2 && H5Tget_sign (type) == H5T_SGN_NONE;
   else if (klass == H5T_FLOAT && col == COL_T)
     self->t_float = TRUE;
+  else if (klass == H5T_INTEGER && col == COL_P)
+    self->p_unsigned = H5Tget_sign (type) == H5T_SGN_NONE;
   H5Tclose (type);
   H5Eclear2 (H5E_DEFAULT);
 
