@@ -145,10 +145,18 @@ read_slab (hid_t         dataset,
   return status >= 0;
 }
 
+/* Decodes chunk @k of /CD/events into @t, @x, @y, @p (room for @capacity ≥
+ * the chunk's records); *@n_out = its number of records. */
 static gboolean
-load_ecf_chunk (EvsHdf5Reader  *self,
-                guint64         k,
-                GError        **error)
+decode_ecf_chunk (EvsHdf5Reader  *self,
+                  guint64         k,
+                  gint64         *t,
+                  guint16        *x,
+                  guint16        *y,
+                  guint8         *p,
+                  gsize           capacity,
+                  gsize          *n_out,
+                  GError        **error)
 {
   hsize_t offset = k * self->chunk_len;
   hsize_t size = 0;
@@ -189,19 +197,18 @@ load_ecf_chunk (EvsHdf5Reader  *self,
   if (filter_mask & 1)
     {
       /* The optional ECF filter was skipped: plain little-endian records. */
-      n = MIN (size / 16, expected);
+      n = MIN (MIN (size / 16, expected), capacity);
       for (gsize i = 0; i < n; i++)
         {
           const guint8 *r = self->raw + i * 16;
 
-          self->cx[i] = GUINT16_FROM_LE (*(const guint16 *) (gconstpointer) r);
-          self->cy[i] = GUINT16_FROM_LE (*(const guint16 *) (gconstpointer) (r + 2));
-          self->cp[i] = (gint16) GUINT16_FROM_LE (*(const guint16 *) (gconstpointer) (r + 4)) > 0;
-          self->ct[i] = (gint64) GUINT64_FROM_LE (*(const guint64 *) (gconstpointer) (r + 8));
+          x[i] = GUINT16_FROM_LE (*(const guint16 *) (gconstpointer) r);
+          y[i] = GUINT16_FROM_LE (*(const guint16 *) (gconstpointer) (r + 2));
+          p[i] = (gint16) GUINT16_FROM_LE (*(const guint16 *) (gconstpointer) (r + 4)) > 0;
+          t[i] = (gint64) GUINT64_FROM_LE (*(const guint64 *) (gconstpointer) (r + 8));
         }
     }
-  else if (!evs_ecf_decode (self->raw, size, self->ct, self->cx, self->cy, self->cp,
-                            self->chunk_len, &n, &local_error))
+  else if (!evs_ecf_decode (self->raw, size, t, x, y, p, capacity, &n, &local_error))
     {
       g_set_error (error, EVS_ERROR, local_error->code,
                    "“%s”: chunk %" G_GUINT64_FORMAT " of /CD/events (file records %"
@@ -217,8 +224,24 @@ load_ecf_chunk (EvsHdf5Reader  *self,
                    " events where %" G_GUINT64_FORMAT " are expected", self->path, k, n, expected);
       return FALSE;
     }
+  *n_out = expected;
+  return TRUE;
+}
+
+/* Decodes chunk @k into the reader's cache. */
+static gboolean
+load_ecf_chunk (EvsHdf5Reader  *self,
+                guint64         k,
+                GError        **error)
+{
+  gsize n = 0;
+
+  self->cached_chunk = G_MAXUINT64;
+  if (!decode_ecf_chunk (self, k, self->ct, self->cx, self->cy, self->cp, self->chunk_len, &n,
+                         error))
+    return FALSE;
   self->cached_chunk = k;
-  self->cached_n = expected;
+  self->cached_n = n;
   return TRUE;
 }
 
@@ -238,6 +261,17 @@ decode_prophesee (EvsHdf5Reader  *self,
           guint64 k = self->pos / self->chunk_len;
           gsize within = self->pos % self->chunk_len;
 
+          if (within == 0 && k != self->cached_chunk
+              && evs_event_chunk_get_free (chunk) >= self->chunk_len)
+            {
+              /* A whole chunk: straight into the caller's arrays */
+              if (!decode_ecf_chunk (self, k, chunk->t + at, chunk->x + at, chunk->y + at,
+                                     chunk->p + at, self->chunk_len, &n, error))
+                return FALSE;
+              chunk->n_events += n;
+              self->pos += n;
+              continue;
+            }
           if (k != self->cached_chunk && !load_ecf_chunk (self, k, error))
             return FALSE;
           n = MIN (want, self->cached_n - within);
