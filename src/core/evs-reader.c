@@ -595,12 +595,13 @@ evs_reader_seek (EvsReader  *self,
                  GError    **error)
 {
   EvsReaderPrivate *priv = evs_reader_get_instance_private (self);
-  EvsReaderClass *klass = EVS_READER_GET_CLASS (self);
+  EvsReaderClass *klass;
   EvsReaderPosition position, located;
   gboolean have_located;
 
   g_return_val_if_fail (EVS_IS_READER (self), FALSE);
 
+  klass = EVS_READER_GET_CLASS (self);
   /* The file's own time table (one entry per ms or so) usually lands much
    * closer to @t_us than the sparse index (one entry per decoded chunk):
    * use it whenever it does not land before the indexed point. */
