@@ -196,6 +196,12 @@ def check_dsec(path, expected, attrs):
         for key, dtype in (("x", "<u2"), ("y", "<u2"), ("p", "u1")):
             if ev[key].dtype != np.dtype(dtype):
                 fail("events/%s has dtype %s" % (key, ev[key].dtype))
+        for key in ("x", "y", "t", "p"):
+            # Blosc (32001) must use the zstd codec (5), as DSEC does, with
+            # byte (1) or bit (2) shuffle, so that DSEC's readers decode it
+            code, _flags, values, _name = ev[key].id.get_create_plist().get_filter(0)
+            if code == 32001 and (len(values) < 7 or values[6] != 5 or values[5] not in (1, 2)):
+                fail("events/%s: Blosc parameters %s are not zstd with shuffle" % (key, values))
         t_offset = int(f["t_offset"][()])
         tr = ev["t"][:].astype(np.int64)
         if not np.array_equal(tr + t_offset, t):

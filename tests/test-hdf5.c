@@ -166,6 +166,28 @@ check_locate (const char *path,
       if (first > 0)
         g_assert_cmpint (all->t[position.state[0]], >=, MIN (target, all->t[first - 1]) - bucket);
     }
+
+  /* With Evscope's sparse index attached, a seek still lands on the
+   * table's point whenever that is past the indexed one. */
+  {
+    g_autoptr(EvsIndex) index = evs_index_build (reader, NULL, NULL, NULL, &error);
+    guint closer = 0;
+
+    g_assert_no_error (error);
+    evs_reader_set_index (reader, index);
+    for (guint k = 0; k <= 50; k++)
+      {
+        gint64 target = t0 + (t1 - t0) * k / 50;
+        EvsReaderPosition located, indexed;
+
+        g_assert_true (klass->locate (reader, target, &located));
+        evs_index_lookup (index, target, &indexed);
+        g_assert_true (evs_reader_seek (reader, target, &error));
+        g_assert_cmpuint (evs_reader_get_ordinal (reader), ==, MAX (located.ordinal, indexed.ordinal));
+        closer += located.ordinal > indexed.ordinal;
+      }
+    g_assert_cmpuint (closer, >, 10);
+  }
 }
 
 static void

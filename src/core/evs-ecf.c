@@ -429,28 +429,40 @@ evs_ecf_encode_bound (gsize n_events)
   return HEADER_SIZE + n_events * 17 + n_events * 5 + (n_events / 15 + 1) * 6 + 16;
 }
 
+/* Prophesee's encoder choice (FORMATS.md §3.3), with its exact sample size
+ * and rounding so that blocks come out byte-identical: in the first
+ * quarter of the block (all of it below 16 events), packed y/x/p unless
+ * more than 20 % of consecutive events share y; else packed x/p unless
+ * more than 8 % of events continue an x run (x above the previous x and at
+ * most 5 past the run's first x); else masked x. */
 static EvsEcfMode
 choose_mode (const guint16 *x,
              const guint16 *y,
              gsize          n)
 {
-  gsize m = n < 16 ? n : n / 4;
+  gsize m = n < 16 ? n : (gsize) (0.25 * n + 0.5);
+  gsize same_y_limit = (gsize) (m * 20.0 / 100 + 0.5);
+  gsize near_x_limit = (gsize) (m * 8.0 / 100 + 0.5);
   gsize same_y = 0, near_x = 0;
+  guint run_x;
 
-  if (m < 2)
-    return EVS_ECF_MODE_PACKED_YXP;
-  for (gsize i = 1; i < m; i++)
+  for (gsize i = 1; i < m && same_y <= same_y_limit; i++)
     {
       if (y[i] == y[i - 1])
-        {
-          same_y++;
-          if (x[i] > x[i - 1] && x[i] <= x[i - 1] + 5)
-            near_x++;
-        }
+        same_y++;
     }
-  if (same_y * 5 < m - 1)
+  if (same_y <= same_y_limit)
     return EVS_ECF_MODE_PACKED_YXP;
-  if (near_x * 100 < m * 8)
+
+  run_x = x[0];
+  for (gsize i = 1; i < m && near_x <= near_x_limit; i++)
+    {
+      if (x[i] > x[i - 1] && x[i] <= run_x + 5)
+        near_x++;
+      else
+        run_x = x[i];
+    }
+  if (near_x <= near_x_limit)
     return EVS_ECF_MODE_PACKED_XP;
   return EVS_ECF_MODE_MASKED_X;
 }

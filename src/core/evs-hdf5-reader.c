@@ -67,6 +67,7 @@ struct _EvsHdf5Reader
   gboolean   xy_direct[2];
   gboolean   t_float;
   gboolean   p_enum;
+  gboolean   p_unsigned;
   gsize      p_size;
   gboolean   p_signed;
   gint64     t_offset;
@@ -144,10 +145,18 @@ read_slab (hid_t         dataset,
   return status >= 0;
 }
 
+/* Decodes chunk @k of /CD/events into @t, @x, @y, @p (room for @capacity ≥
+ * the chunk's records); *@n_out = its number of records. */
 static gboolean
-load_ecf_chunk (EvsHdf5Reader  *self,
-                guint64         k,
-                GError        **error)
+decode_ecf_chunk (EvsHdf5Reader  *self,
+                  guint64         k,
+                  gint64         *t,
+                  guint16        *x,
+                  guint16        *y,
+                  guint8         *p,
+                  gsize           capacity,
+                  gsize          *n_out,
+                  GError        **error)
 {
   hsize_t offset = k * self->chunk_len;
   hsize_t size = 0;
@@ -188,19 +197,18 @@ load_ecf_chunk (EvsHdf5Reader  *self,
   if (filter_mask & 1)
     {
       /* The optional ECF filter was skipped: plain little-endian records. */
-      n = MIN (size / 16, expected);
+      n = MIN (MIN (size / 16, expected), capacity);
       for (gsize i = 0; i < n; i++)
         {
           const guint8 *r = self->raw + i * 16;
 
-          self->cx[i] = GUINT16_FROM_LE (*(const guint16 *) (gconstpointer) r);
-          self->cy[i] = GUINT16_FROM_LE (*(const guint16 *) (gconstpointer) (r + 2));
-          self->cp[i] = (gint16) GUINT16_FROM_LE (*(const guint16 *) (gconstpointer) (r + 4)) > 0;
-          self->ct[i] = (gint64) GUINT64_FROM_LE (*(const guint64 *) (gconstpointer) (r + 8));
+          x[i] = GUINT16_FROM_LE (*(const guint16 *) (gconstpointer) r);
+          y[i] = GUINT16_FROM_LE (*(const guint16 *) (gconstpointer) (r + 2));
+          p[i] = (gint16) GUINT16_FROM_LE (*(const guint16 *) (gconstpointer) (r + 4)) > 0;
+          t[i] = (gint64) GUINT64_FROM_LE (*(const guint64 *) (gconstpointer) (r + 8));
         }
     }
-  else if (!evs_ecf_decode (self->raw, size, self->ct, self->cx, self->cy, self->cp,
-                            self->chunk_len, &n, &local_error))
+  else if (!evs_ecf_decode (self->raw, size, t, x, y, p, capacity, &n, &local_error))
     {
       g_set_error (error, EVS_ERROR, local_error->code,
                    "“%s”: chunk %" G_GUINT64_FORMAT " of /CD/events (file records %"
@@ -216,8 +224,24 @@ load_ecf_chunk (EvsHdf5Reader  *self,
                    " events where %" G_GUINT64_FORMAT " are expected", self->path, k, n, expected);
       return FALSE;
     }
+  *n_out = expected;
+  return TRUE;
+}
+
+/* Decodes chunk @k into the reader's cache. */
+static gboolean
+load_ecf_chunk (EvsHdf5Reader  *self,
+                guint64         k,
+                GError        **error)
+{
+  gsize n = 0;
+
+  self->cached_chunk = G_MAXUINT64;
+  if (!decode_ecf_chunk (self, k, self->ct, self->cx, self->cy, self->cp, self->chunk_len, &n,
+                         error))
+    return FALSE;
   self->cached_chunk = k;
-  self->cached_n = expected;
+  self->cached_n = n;
   return TRUE;
 }
 
@@ -237,6 +261,17 @@ decode_prophesee (EvsHdf5Reader  *self,
           guint64 k = self->pos / self->chunk_len;
           gsize within = self->pos % self->chunk_len;
 
+          if (within == 0 && k != self->cached_chunk
+              && evs_event_chunk_get_free (chunk) >= self->chunk_len)
+            {
+              /* A whole chunk: straight into the caller's arrays */
+              if (!decode_ecf_chunk (self, k, chunk->t + at, chunk->x + at, chunk->y + at,
+                                     chunk->p + at, self->chunk_len, &n, error))
+                return FALSE;
+              chunk->n_events += n;
+              self->pos += n;
+              continue;
+            }
           if (k != self->cached_chunk && !load_ecf_chunk (self, k, error))
             return FALSE;
           n = MIN (want, self->cached_n - within);
@@ -336,6 +371,40 @@ decode_columns (EvsHdf5Reader  *self,
       gsize n = MIN (MIN (evs_event_chunk_get_free (chunk), READ_BLOCK),
                      self->n_records - self->pos);
       gsize j = at;
+
+      if (self->xy_direct[0] && self->xy_direct[1] && !self->t_float && !self->p_enum)
+        {
+          /* The common case (DSEC, RVT): x, y and t straight into the
+           * chunk, polarity and time offset fixed up in place. */
+          gint64 *tt = chunk->t + at;
+          guint8 *pp = chunk->p + at;
+          gint64 offset = self->t_offset;
+
+          if (!read_column (self, COL_X, H5T_NATIVE_UINT16, n, chunk->x + at, error)
+              || !read_column (self, COL_Y, H5T_NATIVE_UINT16, n, chunk->y + at, error)
+              || !read_column (self, COL_T, H5T_NATIVE_INT64, n, tt, error)
+              || !read_column (self, COL_P, self->p_unsigned ? H5T_NATIVE_UINT8 : H5T_NATIVE_INT8,
+                               n, pp, error))
+            return FALSE;
+          if (self->p_unsigned)
+            {
+              for (gsize i = 0; i < n; i++)
+                pp[i] = pp[i] != 0;
+            }
+          else
+            {
+              for (gsize i = 0; i < n; i++)
+                pp[i] = (gint8) pp[i] > 0;
+            }
+          if (offset != 0)
+            {
+              for (gsize i = 0; i < n; i++)
+                tt[i] += offset;
+            }
+          chunk->n_events += n;
+          self->pos += n;
+          continue;
+        }
 
       if (self->xy_direct[0]
           ? !read_column (self, COL_X, H5T_NATIVE_UINT16, n, chunk->x + at, error)
@@ -1058,6 +1127,8 @@ open_column (EvsHdf5Reader  *self,
     self->xy_direct[col] = H5Tget_size (type) <= 2 && H5Tget_sign (type) == H5T_SGN_NONE;
   else if (klass == H5T_FLOAT && col == COL_T)
     self->t_float = TRUE;
+  else if (klass == H5T_INTEGER && col == COL_P)
+    self->p_unsigned = H5Tget_sign (type) == H5T_SGN_NONE;
   H5Tclose (type);
   H5Eclear2 (H5E_DEFAULT);
 

@@ -628,7 +628,9 @@ evs_reader_rewind (EvsReader  *self,
  * Positions the reader so that the next read starts exactly at the first
  * event (in file order) whose time is ≥ @t_us.  With an index attached
  * (evs_reader_set_index()) decoding resumes at the nearest indexed point
- * before @t_us; without one it decodes from the start.
+ * before @t_us, or at the point the file's own time table gives
+ * (EvsReaderClass.locate) when that is closer; without either it decodes
+ * from the start.
  */
 gboolean
 evs_reader_seek (EvsReader  *self,
@@ -636,22 +638,31 @@ evs_reader_seek (EvsReader  *self,
                  GError    **error)
 {
   EvsReaderPrivate *priv = evs_reader_get_instance_private (self);
-  EvsReaderPosition position;
+  EvsReaderClass *klass;
+  EvsReaderPosition position, located;
+  gboolean have_located;
 
   g_return_val_if_fail (EVS_IS_READER (self), FALSE);
 
-  if (priv->index != NULL)
-    evs_index_lookup (priv->index, t_us, &position);
-  else
-    {
-      EvsReaderClass *klass = EVS_READER_GET_CLASS (self);
+  klass = EVS_READER_GET_CLASS (self);
+  /* The file's own time table (one entry per ms or so) usually lands much
+   * closer to @t_us than the sparse index (one entry per decoded chunk):
+   * use it whenever it does not land before the indexed point. */
+  memset (&located, 0, sizeof located);
+  have_located = klass->locate != NULL && klass->locate (self, t_us, &located);
+  if (have_located)
+    located.t = G_MININT64;
 
-      memset (&position, 0, sizeof position);
-      if (klass->locate != NULL && klass->locate (self, t_us, &position))
-        position.t = G_MININT64;
-      else
-        position = priv->start;
+  if (priv->index != NULL)
+    {
+      evs_index_lookup (priv->index, t_us, &position);
+      if (have_located && located.ordinal >= position.ordinal)
+        position = located;
     }
+  else if (have_located)
+    position = located;
+  else
+    position = priv->start;
 
   if (!evs_reader_restore (self, &position, error))
     return FALSE;

@@ -86,9 +86,11 @@ G_DECLARE_DERIVABLE_TYPE (EvsReader, evs_reader, EVS, READER, GObject)
  * @restore: continue decoding from a position produced by @tell
  * @locate: optional; when the file carries its own time index (HDF5
  *   `ms_to_idx`, `CD/indexes`), find a position at or before the first event
- *   with time ≥ @t_us, so that evs_reader_seek() without an attached index
- *   need not decode from the start; it fills @offset, @state and
- *   @ordinal (events before that point).  Return %FALSE when unknown.
+ *   with time ≥ @t_us, so that evs_reader_seek() need not decode from the
+ *   start (without an index) or from the last indexed point before @t_us
+ *   (with one, when the located point is not before it); it fills @offset,
+ *   @state and @ordinal (events before that point).  Return %FALSE when
+ *   unknown.
  */
 struct _EvsReaderClass
 {
