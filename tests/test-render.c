@@ -25,6 +25,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 /* Golden pixel values for tiny inputs.  Colours: ON 0xffc83c, OFF 0x3c8cff,
  * background black; premultiplied ARGB32 read back as 0xAARRGGBB. */
@@ -517,15 +518,67 @@ test_cli_render (void)
       }
   cairo_surface_destroy (png);
 
-  /* Pipelines are refused clearly for now */
+  /* A missing pipeline file is a usage error naming it */
   {
-    const char *argv[] = { cli, "render", in, out, "--pipeline", "p.json", NULL };
+    const char *argv[] = { cli, "render", in, out, "--pipeline", "no-such-pipeline.json", NULL };
     g_autofree char *err2 = NULL;
 
     g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
                                  NULL, &err2, &status, &error));
-    g_assert_false (g_spawn_check_wait_status (status, NULL));
-    g_assert_nonnull (strstr (err2, "--pipeline"));
+    g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 2);
+    g_assert_nonnull (strstr (err2, "no-such-pipeline.json"));
+  }
+
+  /* With a pipeline: exactly the workbench preview's kept frame, hot pixels
+   * learnt from the whole recording */
+  {
+    g_autofree char *json = g_build_filename (dir, "p.json", NULL);
+    g_autofree char *out2 = g_build_filename (dir, "filtered.png", NULL);
+    const char *argv[] = { cli, "render", in, out2, "--at-us", "456789", "--window-us", "30000",
+                           "--pipeline", json, NULL };
+    g_autofree char *err2 = NULL;
+    g_autoptr(EvsPipeline) pipeline = NULL;
+    g_autoptr(EvsReader) reader = NULL;
+    g_autoptr(EvsPreview) preview = NULL;
+    g_autoptr(GBytes) counts = NULL;
+    guint cw = 320, ch = 240;
+    gint64 duration = 0;
+    gsize differ = 0;
+
+    g_assert_true (g_file_set_contents (json, "{\"version\": 1, \"filters\": ["
+                                        "{\"type\": \"hot_pixels\", \"max_rate_hz\": 20},"
+                                        "{\"type\": \"stcf\", \"window_us\": 3000}]}", -1, NULL));
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &err2, &status, &error));
+    g_test_message ("%s", err2);
+    g_assert_true (g_spawn_check_wait_status (status, &error));
+    g_assert_no_error (error);
+
+    pipeline = evs_pipeline_new_from_file (json, &error);
+    g_assert_no_error (error);
+    reader = evs_reader_open (in, &error);
+    g_assert_no_error (error);
+    counts = evs_pixel_counts_compute (reader, &cw, &ch, &duration, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    evs_pipeline_learn_counts (pipeline, g_bytes_get_data (counts, NULL), cw, ch, duration);
+    evs_render_params_init (&params);
+    params.t_end = 456789;
+    params.window_us = 30000;
+    preview = evs_preview_render (reader, pipeline, 320, 240, &params, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (preview->n_kept, <, preview->n_in);
+    g_assert_cmpuint (preview->n_kept, >, 0);
+
+    png = cairo_image_surface_create_from_png (out2);
+    g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+    data = cairo_image_surface_get_data (png);
+    stride = cairo_image_surface_get_stride (png);
+    for (guint y = 0; y < 240; y++)
+      for (guint x = 0; x < 320; x++)
+        differ += (*(guint32 *) (gpointer) (data + y * stride + x * 4) & 0xffffff)
+                  != (evs_frame_get_pixel (preview->kept, x, y) & 0xffffff);
+    g_assert_cmpuint (differ, ==, 0);
+    cairo_surface_destroy (png);
   }
 
   evs_test_remove_tree (dir);
