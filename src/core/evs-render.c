@@ -355,7 +355,10 @@ evs_frame_save_png (EvsFrame    *frame,
  * itself.  A block holds a frame's pixels, counts and last times; it goes
  * back to its pool when the last reference to the frame's pixel GBytes is
  * dropped (the frame, or a texture wrapping the bytes).  A recycled block
- * remembers which pixels it set, so preparing it costs O(pixels touched). */
+ * remembers what it holds, so preparing it for the next frame costs
+ * O(pixels touched): the pixels its sparse bands set (the dirty list), and
+ * which bands were written whole (those are filled again only when the next
+ * frame draws them sparsely). */
 
 typedef struct _FramePool FramePool;
 
@@ -366,8 +369,10 @@ typedef struct
   guint32   *pixels;
   guint16   *counts;
   gint32    *last_t;
-  guint32   *dirty;      /* pixels that are not background / not zero */
+  guint32   *dirty;      /* pixels of sparse bands that are not background */
   gsize      n_dirty;
+  gsize      dirty_capacity;
+  guint8    *unclean;    /* per band: may hold anything but background */
   guint32    background; /* what the other pixels hold… */
   gboolean   filled;     /* …once filled */
 } FrameBlock;
@@ -378,18 +383,10 @@ struct _FramePool
   GMutex          mutex;
   GPtrArray      *spare;  /* FrameBlock */
   gsize           n_pixels;
+  guint           n_bands;
 };
 
 #define MAX_SPARE_BLOCKS 2
-
-/* Above this share of touched pixels, a sequential pass over all pixels is
- * cheaper than scattered accesses through the touched list. */
-static inline gboolean
-is_dense (gsize n_touched,
-          gsize n_pixels)
-{
-  return n_touched > n_pixels / 8;
-}
 
 static void
 frame_block_free (FrameBlock *block)
@@ -398,11 +395,13 @@ frame_block_free (FrameBlock *block)
   g_free (block->counts);
   g_free (block->last_t);
   g_free (block->dirty);
+  g_free (block->unclean);
   g_free (block);
 }
 
 static FramePool *
-frame_pool_new (gsize n_pixels)
+frame_pool_new (gsize n_pixels,
+                guint n_bands)
 {
   FramePool *pool = g_new0 (FramePool, 1);
 
@@ -410,6 +409,7 @@ frame_pool_new (gsize n_pixels)
   g_mutex_init (&pool->mutex);
   pool->spare = g_ptr_array_new ();
   pool->n_pixels = n_pixels;
+  pool->n_bands = n_bands;
   return pool;
 }
 
@@ -433,8 +433,11 @@ frame_pool_unref (FramePool *pool)
   g_free (pool);
 }
 
+/* A block whose pixels outside its unclean bands are @background and whose
+ * counts and last times there are 0. */
 static FrameBlock *
-frame_pool_acquire (FramePool *pool)
+frame_pool_acquire (FramePool *pool,
+                    guint32    background)
 {
   FrameBlock *block = NULL;
 
@@ -450,14 +453,17 @@ frame_pool_acquire (FramePool *pool)
       block = g_new0 (FrameBlock, 1);
       block->n_pixels = pool->n_pixels;
       block->pixels = g_new (guint32, n);
-      block->counts = g_new0 (guint16, n);
-      block->last_t = g_new0 (gint32, n);
+      block->counts = g_new (guint16, n);
+      block->last_t = g_new (gint32, n);
+      block->unclean = g_new (guint8, MAX (pool->n_bands, 1));
     }
-  else if (is_dense (block->n_dirty, block->n_pixels))
+
+  if (!block->filled || block->background != background)
     {
-      block->filled = FALSE;
-      memset (block->counts, 0, block->n_pixels * sizeof (guint16));
-      memset (block->last_t, 0, block->n_pixels * sizeof (gint32));
+      /* Everything is filled again as it is drawn. */
+      memset (block->unclean, 1, MAX (pool->n_bands, 1));
+      if (pool->n_pixels == 0)
+        block->pixels[0] = background;
     }
   else
     {
@@ -465,15 +471,29 @@ frame_pool_acquire (FramePool *pool)
         {
           guint32 px = block->dirty[i];
 
-          block->pixels[px] = block->background;
+          block->pixels[px] = background;
           block->counts[px] = 0;
           block->last_t[px] = 0;
         }
     }
   block->n_dirty = 0;
+  block->background = background;
+  block->filled = TRUE;
   block->pool = frame_pool_ref (pool);
 
   return block;
+}
+
+static inline void
+frame_block_add_dirty (FrameBlock *block,
+                       guint32     px)
+{
+  if (G_UNLIKELY (block->n_dirty == block->dirty_capacity))
+    {
+      block->dirty_capacity = MIN (MAX (block->dirty_capacity * 2, 4096), MAX (block->n_pixels, 1));
+      block->dirty = g_renew (guint32, block->dirty, block->dirty_capacity);
+    }
+  block->dirty[block->n_dirty++] = px;
 }
 
 static void
@@ -495,14 +515,47 @@ frame_block_release (gpointer data)
   frame_pool_unref (pool);
 }
 
-/* EvsRenderer */
+/* EvsRenderer
+ *
+ * Applying events one by one to a sensor-sized state costs a cache miss per
+ * event, and colouring and clearing that state costs several passes over
+ * tens of megabytes.  Instead evs_renderer_add() files each event of the
+ * window, packed in 8 bytes, under its band of rows (a few thousand pixels).
+ * evs_renderer_finish() then renders band after band: the band's events are
+ * accumulated into a small tile that stays in cache, and one pass colours
+ * the tile into the frame and clears it.  The frame's buffers are the only
+ * sensor-sized memory written per frame.
+ *
+ * Memory stays O(pixels): a band's list holds at most as many events as
+ * the band has pixels; a fuller band is folded into a tile of its own. */
 
-/* 16 bytes per pixel: four per cache line, one miss per event. */
+/* What a pixel accumulates: the tile cell, and the input of shade_pixel(). */
+typedef struct
+{
+  gint32  last[2]; /* OFF, ON: time − t_start + 1 of the last, or 0 when none */
+  guint32 n[2];    /* OFF, ON: events (saturating) */
+  float   w[2];    /* OFF, ON: decayed weights (accumulation with decay) */
+} Cell;
+
 typedef struct
 {
   gint32 last[2];   /* OFF, ON: time − t_start + 1, or 0 when none */
   float  weight[2]; /* OFF, ON (accumulation) */
 } PixelState;
+
+typedef struct
+{
+  guint64 *events;  /* (t − t_start) << 32 | offset in the band << 1 | p */
+  guint32  len;
+  guint32  capacity;
+  Cell    *folded;  /* events folded so far, or NULL (allocated on demand) */
+  gboolean has_folded;
+} Band;
+
+/* Tiles of about this many pixels (24 bytes each) stay in the L2 cache. */
+#define TILE_PIXELS 16384
+/* Largest windows (µs) whose weights and surface values are tabulated */
+#define MAX_LUT_WINDOW 262144
 
 struct _EvsRenderer
 {
@@ -511,12 +564,24 @@ struct _EvsRenderer
   guint           height;
   gint64          t_start;
   guint64         n_events;
-  PixelState     *state;
-  guint16        *counts;
-  guint32        *touched;    /* pixels with at least one event, in first-touch order */
-  gsize           n_touched;
-  gsize           touched_capacity;
+  guint           band_shift;   /* a band is 1 << band_shift rows */
+  guint           n_bands;
+  gsize           band_pixels;
+  guint32         band_limit;   /* most events a band's list holds */
+  Band           *bands;
+  Cell           *tile;         /* band_pixels cells, zero between bands */
   FramePool      *pool;
+
+  /* Per-frame tables, kept while their parameters do not change */
+  float          *weight_lut;   /* [t − t_start]: the decayed weight */
+  EvsDecay        weight_decay;
+  gint64          weight_window;
+  double          weight_tau;
+  double         *surface_lut;  /* [last]: surface value */
+  guint32        *color_lut;    /* [last]: merged time-surface colour */
+  gint64          surface_window;
+  double          surface_tau;
+  EvsColormap     surface_colormap;
 };
 
 static void
@@ -533,6 +598,120 @@ set_params (EvsRenderer           *self,
   self->n_events = 0;
 }
 
+/* Whether a table of @window + 1 entries is worth computing for a frame of
+ * @n_events events (it is kept for the next frames). */
+static inline gboolean
+want_lut (gint64  window,
+          guint64 n_events)
+{
+  return window < MAX_LUT_WINDOW && (guint64) window <= 16 * n_events + 65536;
+}
+
+static inline double
+decay_weight (EvsDecay decay,
+              gint64   age,
+              double   window,
+              double   inv_tau)
+{
+  switch (decay)
+    {
+    case EVS_DECAY_LINEAR:
+      return 1.0 - (double) age / window;
+    case EVS_DECAY_EXPONENTIAL:
+      return exp (-(double) age * inv_tau);
+    case EVS_DECAY_NONE:
+    default:
+      return 1.0;
+    }
+}
+
+static void
+prepare_weights (EvsRenderer *self)
+{
+  const EvsRenderParams *params = &self->params;
+  gint64 window = params->window_us;
+
+  if (params->mode != EVS_VIEW_MODE_ACCUMULATE || params->decay == EVS_DECAY_NONE)
+    return;
+  if (self->weight_lut != NULL && self->weight_decay == params->decay
+      && self->weight_window == window && self->weight_tau == params->tau_us)
+    return;
+  g_clear_pointer (&self->weight_lut, g_free);
+  if (!want_lut (window, self->n_events))
+    return;
+
+  self->weight_lut = g_new (float, window);
+  for (gint64 t = 0; t < window; t++)
+    self->weight_lut[t] = (float) decay_weight (params->decay, window - t, (double) window,
+                                                1.0 / params->tau_us);
+  self->weight_decay = params->decay;
+  self->weight_window = window;
+  self->weight_tau = params->tau_us;
+}
+
+/* Adds @n packed events to @tile, in order. */
+static void
+accumulate (EvsRenderer   *self,
+            Cell          *tile,
+            const guint64 *events,
+            gsize          n)
+{
+  const EvsRenderParams *params = &self->params;
+
+  if (params->mode == EVS_VIEW_MODE_ACCUMULATE && params->decay != EVS_DECAY_NONE)
+    {
+      const float *lut = self->weight_lut;
+      gint64 window = params->window_us;
+      double inv_tau = 1.0 / params->tau_us;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          guint64 e = events[i];
+          guint32 t = (guint32) (e >> 32);
+          guint p = e & 1;
+          Cell *c = &tile[(guint32) e >> 1];
+
+          c->n[p] += c->n[p] != G_MAXUINT32;
+          c->last[p] = (gint32) t + 1;
+          if (lut != NULL)
+            c->w[p] += lut[t];
+          else
+            c->w[p] += (float) decay_weight (params->decay, window - t, (double) window, inv_tau);
+        }
+    }
+  else
+    for (gsize i = 0; i < n; i++)
+      {
+        guint64 e = events[i];
+        guint p = e & 1;
+        Cell *c = &tile[(guint32) e >> 1];
+
+        c->n[p] += c->n[p] != G_MAXUINT32;
+        c->last[p] = (gint32) (e >> 32) + 1;
+      }
+}
+
+static inline guint
+band_rows (EvsRenderer *self,
+           guint        b)
+{
+  guint first = b << self->band_shift;
+
+  return MIN (self->height - first, 1u << self->band_shift);
+}
+
+static void
+fold_band (EvsRenderer *self,
+           Band        *band)
+{
+  if (band->folded == NULL)
+    band->folded = g_new0 (Cell, self->band_pixels);
+  prepare_weights (self);
+  accumulate (self, band->folded, band->events, band->len);
+  band->has_folded = TRUE;
+  band->len = 0;
+}
+
 /**
  * evs_renderer_new:
  *
@@ -540,7 +719,7 @@ set_params (EvsRenderer           *self,
  * the window's events with evs_renderer_add() (events outside the window or
  * the sensor are ignored), get the frame with evs_renderer_finish(), and
  * reuse it for the next frame with evs_renderer_reset(): the state is
- * allocated once, and a reset costs O(pixels touched).
+ * allocated once, and a reset costs O(bands).
  */
 EvsRenderer *
 evs_renderer_new (guint                  width,
@@ -555,10 +734,15 @@ evs_renderer_new (guint                  width,
   self = g_new0 (EvsRenderer, 1);
   self->width = width;
   self->height = height;
-  /* Zeroed memory is the empty state: no faults until a pixel is touched. */
-  self->state = g_new0 (PixelState, MAX (n_pixels, 1));
-  self->counts = g_new0 (guint16, MAX (n_pixels, 1));
-  self->pool = frame_pool_new (n_pixels);
+  while (self->band_shift < 16 && (1u << (self->band_shift + 1)) <= MAX (height, 1)
+         && ((gsize) width << (self->band_shift + 1)) <= TILE_PIXELS)
+    self->band_shift++;
+  self->n_bands = n_pixels == 0 ? 0 : (height + (1u << self->band_shift) - 1) >> self->band_shift;
+  self->band_pixels = MAX ((gsize) width << self->band_shift, 1);
+  self->band_limit = (guint32) MAX (self->band_pixels, 4096);
+  self->bands = g_new0 (Band, MAX (self->n_bands, 1));
+  self->tile = g_new0 (Cell, self->band_pixels);
+  self->pool = frame_pool_new (n_pixels, self->n_bands);
   set_params (self, params);
 
   return self;
@@ -567,7 +751,7 @@ evs_renderer_new (guint                  width,
 /**
  * evs_renderer_reset:
  *
- * Empties the state for a new frame with @params, in O(pixels touched).
+ * Empties the state for a new frame with @params.
  */
 void
 evs_renderer_reset (EvsRenderer           *self,
@@ -576,21 +760,17 @@ evs_renderer_reset (EvsRenderer           *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (params != NULL);
 
-  if (is_dense (self->n_touched, (gsize) self->width * self->height))
+  for (guint b = 0; b < self->n_bands; b++)
     {
-      /* Sequential beats scattered when many pixels were touched. */
-      memset (self->state, 0, (gsize) self->width * self->height * sizeof (PixelState));
-      memset (self->counts, 0, (gsize) self->width * self->height * sizeof (guint16));
-    }
-  else
-    for (gsize i = 0; i < self->n_touched; i++)
-      {
-        guint32 px = self->touched[i];
+      Band *band = &self->bands[b];
 
-        memset (&self->state[px], 0, sizeof (PixelState));
-        self->counts[px] = 0;
-      }
-  self->n_touched = 0;
+      band->len = 0;
+      if (band->has_folded)
+        {
+          memset (band->folded, 0, self->band_pixels * sizeof (Cell));
+          band->has_folded = FALSE;
+        }
+    }
   set_params (self, params);
 }
 
@@ -614,20 +794,18 @@ evs_renderer_free (EvsRenderer *self)
   if (self == NULL)
     return;
 
-  g_free (self->state);
-  g_free (self->counts);
-  g_free (self->touched);
+  for (guint b = 0; b < self->n_bands; b++)
+    {
+      g_free (self->bands[b].events);
+      g_free (self->bands[b].folded);
+    }
+  g_free (self->bands);
+  g_free (self->tile);
+  g_free (self->weight_lut);
+  g_free (self->surface_lut);
+  g_free (self->color_lut);
   frame_pool_unref (self->pool);
   g_free (self);
-}
-
-static void
-grow_touched (EvsRenderer *self)
-{
-  gsize n_pixels = (gsize) self->width * self->height;
-
-  self->touched_capacity = MIN (MAX (self->touched_capacity * 2, 4096), n_pixels);
-  self->touched = g_renew (guint32, self->touched, self->touched_capacity);
 }
 
 void
@@ -635,67 +813,49 @@ evs_renderer_add (EvsRenderer         *self,
                   const EvsEventChunk *chunk)
 {
   gint64 t_start, t_end;
-  double window, inv_tau;
-  guint width, height;
-  EvsDecay decay;
-  gboolean weights;
+  guint width, height, shift, mask;
+  guint64 n_added = 0;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (chunk != NULL);
 
   t_start = self->t_start;
   t_end = self->params.t_end;
-  window = (double) self->params.window_us;
-  inv_tau = 1.0 / self->params.tau_us;
   width = self->width;
   height = self->height;
-  decay = self->params.decay;
-  weights = self->params.mode == EVS_VIEW_MODE_ACCUMULATE;
+  shift = self->band_shift;
+  mask = (1u << shift) - 1;
 
   for (gsize i = 0; i < chunk->n_events; i++)
     {
       gint64 t = chunk->t[i];
       guint x = chunk->x[i], y = chunk->y[i];
-      guint p = chunk->p[i] ? 1 : 0;
-      PixelState *st;
-      gsize px;
+      Band *band;
 
       if (t < t_start || t >= t_end || x >= width || y >= height)
         continue;
 
-      px = (gsize) y * width + x;
-      st = &self->state[px];
-      if (self->counts[px] == 0)
+      band = &self->bands[y >> shift];
+      if (G_UNLIKELY (band->len == band->capacity))
         {
-          if (self->n_touched == self->touched_capacity)
-            grow_touched (self);
-          self->touched[self->n_touched++] = (guint32) px;
-        }
-      if (self->counts[px] != G_MAXUINT16)
-        self->counts[px]++;
-      st->last[p] = (gint32) (t - t_start + 1);
-      self->n_events++;
-
-      if (weights)
-        {
-          double w;
-
-          switch (decay)
+          if (band->capacity < self->band_limit)
             {
-            case EVS_DECAY_LINEAR:
-              w = 1.0 - (double) (t_end - t) / window;
-              break;
-            case EVS_DECAY_EXPONENTIAL:
-              w = exp (-(double) (t_end - t) * inv_tau);
-              break;
-            case EVS_DECAY_NONE:
-            default:
-              w = 1.0;
-              break;
+              band->capacity = MIN (MAX (band->capacity * 2, 1024), self->band_limit);
+              band->events = g_renew (guint64, band->events, band->capacity);
             }
-          st->weight[p] += (float) w;
+          else
+            {
+              self->n_events += n_added;
+              n_added = 0;
+              fold_band (self, band);
+            }
         }
+      band->events[band->len++] = ((guint64) (t - t_start) << 32)
+                                  | (guint64) (((y & mask) * width + x) << 1)
+                                  | (chunk->p[i] ? 1 : 0);
+      n_added++;
     }
+  self->n_events += n_added;
 }
 
 static inline double
@@ -779,12 +939,156 @@ rgb_of (guint32 color,
   rgb[2] = color & 0xff;
 }
 
+static void
+prepare_surface (EvsRenderer   *self,
+                 const guint32 *colormap)
+{
+  const EvsRenderParams *params = &self->params;
+  gint64 window = params->window_us;
+  double inv_tau = 1.0 / params->tau_us;
+
+  if (params->mode != EVS_VIEW_MODE_TIME_SURFACE)
+    return;
+  if (self->surface_lut != NULL && self->surface_window == window
+      && self->surface_tau == params->tau_us && self->surface_colormap == params->colormap)
+    return;
+  g_clear_pointer (&self->surface_lut, g_free);
+  g_clear_pointer (&self->color_lut, g_free);
+  if (!want_lut (window, self->n_events))
+    return;
+
+  self->surface_lut = g_new (double, window + 1);
+  self->color_lut = g_new (guint32, window + 1);
+  for (gint64 last = 0; last <= window; last++)
+    {
+      self->surface_lut[last] = surface_value ((gint32) last, window, inv_tau);
+      self->color_lut[last] = colormap[to_byte (self->surface_lut[last])];
+    }
+  self->surface_window = window;
+  self->surface_tau = params->tau_us;
+  self->surface_colormap = params->colormap;
+}
+
+typedef struct
+{
+  const EvsRenderParams *params;
+  Shade                  shade;
+  gboolean               counts_only; /* accumulation without decay */
+  guint32                small[SMALL_COUNTS][SMALL_COUNTS];
+  const double          *surface;     /* or NULL */
+  const guint32         *merged;      /* or NULL */
+} Painter;
+
+static inline guint32
+paint_cell (const Painter *painter,
+            const Cell    *c)
+{
+  const EvsRenderParams *params = painter->params;
+  PixelState st;
+
+  if (params->mode == EVS_VIEW_MODE_TIME_SURFACE)
+    {
+      if (painter->merged != NULL)
+        return painter->merged[MAX (c->last[0], c->last[1])];
+      if (painter->surface != NULL)
+        {
+          /* the split surface, as shade_pixel() computes it */
+          double v = 0.5 + 0.5 * (painter->surface[c->last[1]] - painter->surface[c->last[0]]);
+
+          return painter->shade.lut[to_byte (v)];
+        }
+    }
+  else if (painter->counts_only)
+    {
+      /* Float weights counting events stop growing at 2^24. */
+      if (G_LIKELY ((c->n[0] | c->n[1]) < SMALL_COUNTS))
+        return painter->small[c->n[1]][c->n[0]];
+      st.weight[0] = (float) MIN (c->n[0], 1u << 24);
+      st.weight[1] = (float) MIN (c->n[1], 1u << 24);
+      st.last[0] = st.last[1] = 0;
+      return shade_pixel (params, &painter->shade, &st);
+    }
+
+  st.last[0] = c->last[0];
+  st.last[1] = c->last[1];
+  st.weight[0] = c->w[0];
+  st.weight[1] = c->w[1];
+  return shade_pixel (params, &painter->shade, &st);
+}
+
+static inline guint16
+cell_count (const Cell *c)
+{
+  return (guint16) MIN ((guint64) c->n[0] + c->n[1], G_MAXUINT16);
+}
+
+/* Colours all the pixels of a band from @tile, clearing it when @clear. */
+static void
+paint_dense (const Painter *painter,
+             FrameBlock    *block,
+             gsize          first,
+             gsize          n,
+             Cell          *tile,
+             gboolean       clear)
+{
+  guint32 *pixels = block->pixels + first;
+  guint16 *counts = block->counts + first;
+  gint32 *last_t = block->last_t + first;
+
+#define PAINT_LOOP(paint)                                       \
+  for (gsize i = 0; i < n; i++)                                 \
+    {                                                           \
+      Cell *c = &tile[i];                                       \
+                                                                \
+      pixels[i] = (paint);                                      \
+      counts[i] = cell_count (c);                               \
+      last_t[i] = MAX (c->last[0], c->last[1]);                 \
+      if (clear)                                                \
+        memset (c, 0, sizeof *c);                               \
+    }
+
+  /* The common cases as tight loops of their own */
+  if (painter->params->mode == EVS_VIEW_MODE_TIME_SURFACE && painter->merged != NULL)
+    PAINT_LOOP (painter->merged[MAX (c->last[0], c->last[1])])
+  else if (painter->counts_only)
+    PAINT_LOOP (G_LIKELY ((c->n[0] | c->n[1]) < SMALL_COUNTS)
+                ? painter->small[c->n[1]][c->n[0]] : paint_cell (painter, c))
+  else
+    PAINT_LOOP (paint_cell (painter, c))
+
+#undef PAINT_LOOP
+}
+
+/* Colours the pixels of a band that have events, clearing @tile. */
+static void
+paint_sparse (const Painter *painter,
+              FrameBlock    *block,
+              gsize          first,
+              const guint64 *events,
+              gsize          n,
+              Cell          *tile)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 offset = (guint32) events[i] >> 1;
+      Cell *c = &tile[offset];
+      gsize px = first + offset;
+
+      if ((c->n[0] | c->n[1]) == 0)
+        continue; /* painted already */
+      block->pixels[px] = paint_cell (painter, c);
+      block->counts[px] = cell_count (c);
+      block->last_t[px] = MAX (c->last[0], c->last[1]);
+      frame_block_add_dirty (block, (guint32) px);
+      memset (c, 0, sizeof *c);
+    }
+}
+
 /**
  * evs_renderer_finish:
  *
- * Colours the state: the background everywhere, then the touched pixels,
- * so the cost is O(pixels) memory writes plus O(pixels touched) colour
- * computations.  The state is left as is (evs_renderer_reset() clears it).
+ * Colours the state band by band.  The state is left as is (more events
+ * may be added; evs_renderer_reset() clears it).
  *
  * Returns: (transfer full): the frame
  */
@@ -797,9 +1101,7 @@ evs_renderer_finish (EvsRenderer *self)
   FrameBlock *block;
   gsize stride, n_pixels;
   guint32 bg;
-  Shade shade;
-  gboolean use_lut;
-  guint32 lut[SMALL_COUNTS][SMALL_COUNTS];
+  Painter painter;
 
   g_return_val_if_fail (self != NULL, NULL);
 
@@ -807,60 +1109,65 @@ evs_renderer_finish (EvsRenderer *self)
   n_pixels = (gsize) self->width * self->height;
   stride = (gsize) self->width * 4;
 
-  shade.c = params->contrast;
-  rgb_of (EVS_RENDER_BACKGROUND_COLOR, shade.bg);
-  rgb_of (EVS_RENDER_ON_COLOR, shade.on);
-  rgb_of (EVS_RENDER_OFF_COLOR, shade.off);
-  shade.lut = get_lut (params->colormap);
-  shade.inv_tau = 1.0 / params->tau_us;
-
-  bg = shade_pixel (params, &shade, &empty);
-  block = frame_pool_acquire (self->pool);
-  if (!block->filled || block->background != bg)
-    {
-      for (gsize px = 0; px < n_pixels; px++)
-        block->pixels[px] = bg;
-      block->background = bg;
-      block->filled = TRUE;
-    }
-  block->dirty = g_renew (guint32, block->dirty, MAX (self->n_touched, 1));
-  if (self->n_touched > 0)
-    memcpy (block->dirty, self->touched, self->n_touched * sizeof (guint32));
-  block->n_dirty = self->n_touched;
+  painter.params = params;
+  painter.shade.c = params->contrast;
+  rgb_of (EVS_RENDER_BACKGROUND_COLOR, painter.shade.bg);
+  rgb_of (EVS_RENDER_ON_COLOR, painter.shade.on);
+  rgb_of (EVS_RENDER_OFF_COLOR, painter.shade.off);
+  painter.shade.lut = get_lut (params->colormap);
+  painter.shade.inv_tau = 1.0 / params->tau_us;
+  painter.counts_only = params->mode == EVS_VIEW_MODE_ACCUMULATE && params->decay == EVS_DECAY_NONE;
   /* Without decay the weights are event counts: small ones are looked up. */
-  use_lut = params->mode == EVS_VIEW_MODE_ACCUMULATE && params->decay == EVS_DECAY_NONE;
-  if (use_lut)
+  if (painter.counts_only)
     for (guint on = 0; on < SMALL_COUNTS; on++)
       for (guint off = 0; off < SMALL_COUNTS; off++)
         {
           PixelState st = { { 0, 0 }, { (float) off, (float) on } };
 
-          lut[on][off] = shade_pixel (params, &shade, &st);
+          painter.small[on][off] = shade_pixel (params, &painter.shade, &st);
         }
+  prepare_weights (self);
+  prepare_surface (self, painter.shade.lut);
+  painter.surface = self->surface_lut;
+  painter.merged = params->split_polarity ? NULL : self->color_lut;
 
-#define SHADE_PIXEL(px)                                                         \
-  G_STMT_START {                                                                \
-    const PixelState *st = &self->state[px];                                    \
-                                                                                \
-    if (use_lut && st->weight[1] < SMALL_COUNTS && st->weight[0] < SMALL_COUNTS) \
-      block->pixels[px] = lut[(guint) st->weight[1]][(guint) st->weight[0]];   \
-    else                                                                        \
-      block->pixels[px] = shade_pixel (params, &shade, st);                     \
-    block->counts[px] = self->counts[px];                                       \
-    block->last_t[px] = MAX (st->last[0], st->last[1]);                         \
-  } G_STMT_END
+  bg = shade_pixel (params, &painter.shade, &empty);
+  block = frame_pool_acquire (self->pool, bg);
 
-  if (is_dense (self->n_touched, n_pixels))
+  for (guint b = 0; b < self->n_bands; b++)
     {
-      for (gsize px = 0; px < n_pixels; px++)
-        if (self->counts[px] != 0)
-          SHADE_PIXEL (px);
-    }
-  else
-    for (gsize i = 0; i < self->n_touched; i++)
-      SHADE_PIXEL (self->touched[i]);
+      Band *band = &self->bands[b];
+      gsize first = (gsize) b * self->band_pixels;
+      gsize n = (gsize) band_rows (self, b) * self->width;
 
-#undef SHADE_PIXEL
+      if (band->has_folded)
+        {
+          /* Kept: the state stays as is. */
+          if (band->len > 0)
+            fold_band (self, band);
+          paint_dense (&painter, block, first, n, band->folded, FALSE);
+          block->unclean[b] = TRUE;
+        }
+      else if (band->len > n / 4)
+        {
+          accumulate (self, self->tile, band->events, band->len);
+          paint_dense (&painter, block, first, n, self->tile, TRUE);
+          block->unclean[b] = TRUE;
+        }
+      else
+        {
+          if (block->unclean[b])
+            {
+              for (gsize i = 0; i < n; i++)
+                block->pixels[first + i] = bg;
+              memset (block->counts + first, 0, n * sizeof (guint16));
+              memset (block->last_t + first, 0, n * sizeof (gint32));
+              block->unclean[b] = FALSE;
+            }
+          accumulate (self, self->tile, band->events, band->len);
+          paint_sparse (&painter, block, first, band->events, band->len, self->tile);
+        }
+    }
 
   frame = g_new0 (EvsFrame, 1);
   g_atomic_ref_count_init (&frame->ref_count);
