@@ -529,13 +529,15 @@ frame_block_release (gpointer data)
  * Memory stays O(pixels): a band's list holds at most as many events as
  * the band has pixels; a fuller band is folded into a tile of its own. */
 
-/* What a pixel accumulates: the tile cell, and the input of shade_pixel(). */
+/* What the pixels of a band accumulate, as arrays (the colouring loops
+ * vectorise), all zero when empty. */
 typedef struct
 {
-  gint32  last[2]; /* OFF, ON: time − t_start + 1 of the last, or 0 when none */
-  guint32 n[2];    /* OFF, ON: events (saturating) */
-  float   w[2];    /* OFF, ON: decayed weights (accumulation with decay) */
-} Cell;
+  gint32  *last[2]; /* OFF, ON: time − t_start + 1 of the last, or 0 when none */
+  guint32 *n[2];    /* OFF, ON: events (saturating) */
+  float   *w[2];    /* OFF, ON: decayed weights (accumulation with decay) */
+  gpointer mem;
+} Tile;
 
 typedef struct
 {
@@ -548,7 +550,7 @@ typedef struct
   guint64 *events;  /* (t − t_start) << 32 | offset in the band << 1 | p */
   guint32  len;
   guint32  capacity;
-  Cell    *folded;  /* events folded so far, or NULL (allocated on demand) */
+  Tile     folded;  /* events folded so far (allocated on demand) */
   gboolean has_folded;
 } Band;
 
@@ -569,7 +571,8 @@ struct _EvsRenderer
   gsize           band_pixels;
   guint32         band_limit;   /* most events a band's list holds */
   Band           *bands;
-  Cell           *tile;         /* band_pixels cells, zero between bands */
+  Tile            tile;         /* band_pixels cells, zero between bands */
+  guint8         *scratch;      /* band_pixels bytes */
   FramePool      *pool;
 
   /* Per-frame tables, kept while their parameters do not change */
@@ -583,6 +586,35 @@ struct _EvsRenderer
   double          surface_tau;
   EvsColormap     surface_colormap;
 };
+
+static void
+tile_init (Tile  *tile,
+           gsize  n)
+{
+  guint8 *mem = g_malloc0 (n * 6 * 4);
+
+  tile->mem = mem;
+  for (guint p = 0; p < 2; p++)
+    {
+      tile->last[p] = (gint32 *) (gpointer) (mem + (0 + p) * n * 4);
+      tile->n[p] = (guint32 *) (gpointer) (mem + (2 + p) * n * 4);
+      tile->w[p] = (float *) (gpointer) (mem + (4 + p) * n * 4);
+    }
+}
+
+static void
+tile_clear (Tile     *tile,
+            gsize     n,
+            gboolean  weights)
+{
+  for (guint p = 0; p < 2; p++)
+    {
+      memset (tile->last[p], 0, n * sizeof (gint32));
+      memset (tile->n[p], 0, n * sizeof (guint32));
+      if (weights)
+        memset (tile->w[p], 0, n * sizeof (float));
+    }
+}
 
 static void
 set_params (EvsRenderer           *self,
@@ -652,7 +684,7 @@ prepare_weights (EvsRenderer *self)
 /* Adds @n packed events to @tile, in order. */
 static void
 accumulate (EvsRenderer   *self,
-            Cell          *tile,
+            Tile          *tile,
             const guint64 *events,
             gsize          n)
 {
@@ -664,30 +696,31 @@ accumulate (EvsRenderer   *self,
       gint64 window = params->window_us;
       double inv_tau = 1.0 / params->tau_us;
 
-      for (gsize i = 0; i < n; i++)
+      for (gsize k = 0; k < n; k++)
         {
-          guint64 e = events[i];
+          guint64 e = events[k];
           guint32 t = (guint32) (e >> 32);
           guint p = e & 1;
-          Cell *c = &tile[(guint32) e >> 1];
+          guint32 i = (guint32) e >> 1;
 
-          c->n[p] += c->n[p] != G_MAXUINT32;
-          c->last[p] = (gint32) t + 1;
+          tile->n[p][i] += tile->n[p][i] != G_MAXUINT32;
+          tile->last[p][i] = (gint32) t + 1;
           if (lut != NULL)
-            c->w[p] += lut[t];
+            tile->w[p][i] += lut[t];
           else
-            c->w[p] += (float) decay_weight (params->decay, window - t, (double) window, inv_tau);
+            tile->w[p][i] += (float) decay_weight (params->decay, window - t, (double) window,
+                                                   inv_tau);
         }
     }
   else
-    for (gsize i = 0; i < n; i++)
+    for (gsize k = 0; k < n; k++)
       {
-        guint64 e = events[i];
+        guint64 e = events[k];
         guint p = e & 1;
-        Cell *c = &tile[(guint32) e >> 1];
+        guint32 i = (guint32) e >> 1;
 
-        c->n[p] += c->n[p] != G_MAXUINT32;
-        c->last[p] = (gint32) (e >> 32) + 1;
+        tile->n[p][i] += tile->n[p][i] != G_MAXUINT32;
+        tile->last[p][i] = (gint32) (e >> 32) + 1;
       }
 }
 
@@ -704,10 +737,10 @@ static void
 fold_band (EvsRenderer *self,
            Band        *band)
 {
-  if (band->folded == NULL)
-    band->folded = g_new0 (Cell, self->band_pixels);
+  if (band->folded.mem == NULL)
+    tile_init (&band->folded, self->band_pixels);
   prepare_weights (self);
-  accumulate (self, band->folded, band->events, band->len);
+  accumulate (self, &band->folded, band->events, band->len);
   band->has_folded = TRUE;
   band->len = 0;
 }
@@ -741,7 +774,8 @@ evs_renderer_new (guint                  width,
   self->band_pixels = MAX ((gsize) width << self->band_shift, 1);
   self->band_limit = (guint32) MAX (self->band_pixels, 4096);
   self->bands = g_new0 (Band, MAX (self->n_bands, 1));
-  self->tile = g_new0 (Cell, self->band_pixels);
+  tile_init (&self->tile, self->band_pixels);
+  self->scratch = g_new (guint8, self->band_pixels);
   self->pool = frame_pool_new (n_pixels, self->n_bands);
   set_params (self, params);
 
@@ -767,7 +801,7 @@ evs_renderer_reset (EvsRenderer           *self,
       band->len = 0;
       if (band->has_folded)
         {
-          memset (band->folded, 0, self->band_pixels * sizeof (Cell));
+          tile_clear (&band->folded, self->band_pixels, TRUE);
           band->has_folded = FALSE;
         }
     }
@@ -797,10 +831,11 @@ evs_renderer_free (EvsRenderer *self)
   for (guint b = 0; b < self->n_bands; b++)
     {
       g_free (self->bands[b].events);
-      g_free (self->bands[b].folded);
+      g_free (self->bands[b].folded.mem);
     }
   g_free (self->bands);
-  g_free (self->tile);
+  g_free (self->tile.mem);
+  g_free (self->scratch);
   g_free (self->weight_lut);
   g_free (self->surface_lut);
   g_free (self->color_lut);
@@ -977,11 +1012,13 @@ typedef struct
   guint32                small[SMALL_COUNTS][SMALL_COUNTS];
   const double          *surface;     /* or NULL */
   const guint32         *merged;      /* or NULL */
+  guint8                *scratch;     /* a band's pixels */
 } Painter;
 
 static inline guint32
 paint_cell (const Painter *painter,
-            const Cell    *c)
+            const Tile    *tile,
+            gsize          i)
 {
   const EvsRenderParams *params = painter->params;
   PixelState st;
@@ -989,74 +1026,101 @@ paint_cell (const Painter *painter,
   if (params->mode == EVS_VIEW_MODE_TIME_SURFACE)
     {
       if (painter->merged != NULL)
-        return painter->merged[MAX (c->last[0], c->last[1])];
+        return painter->merged[MAX (tile->last[0][i], tile->last[1][i])];
       if (painter->surface != NULL)
         {
           /* the split surface, as shade_pixel() computes it */
-          double v = 0.5 + 0.5 * (painter->surface[c->last[1]] - painter->surface[c->last[0]]);
+          double v = 0.5 + 0.5 * (painter->surface[tile->last[1][i]]
+                                  - painter->surface[tile->last[0][i]]);
 
           return painter->shade.lut[to_byte (v)];
         }
     }
   else if (painter->counts_only)
     {
+      guint32 off = tile->n[0][i], on = tile->n[1][i];
+
+      if (G_LIKELY ((on | off) < SMALL_COUNTS))
+        return painter->small[on][off];
       /* Float weights counting events stop growing at 2^24. */
-      if (G_LIKELY ((c->n[0] | c->n[1]) < SMALL_COUNTS))
-        return painter->small[c->n[1]][c->n[0]];
-      st.weight[0] = (float) MIN (c->n[0], 1u << 24);
-      st.weight[1] = (float) MIN (c->n[1], 1u << 24);
+      st.weight[0] = (float) MIN (off, 1u << 24);
+      st.weight[1] = (float) MIN (on, 1u << 24);
       st.last[0] = st.last[1] = 0;
       return shade_pixel (params, &painter->shade, &st);
     }
 
-  st.last[0] = c->last[0];
-  st.last[1] = c->last[1];
-  st.weight[0] = c->w[0];
-  st.weight[1] = c->w[1];
+  st.last[0] = tile->last[0][i];
+  st.last[1] = tile->last[1][i];
+  st.weight[0] = tile->w[0][i];
+  st.weight[1] = tile->w[1][i];
   return shade_pixel (params, &painter->shade, &st);
 }
 
 static inline guint16
-cell_count (const Cell *c)
+cell_count (guint32 a,
+            guint32 b)
 {
-  return (guint16) MIN ((guint64) c->n[0] + c->n[1], G_MAXUINT16);
+  guint32 sum = a + b;
+
+  return (guint16) MIN (sum < a ? G_MAXUINT32 : sum, G_MAXUINT16);
 }
 
-/* Colours all the pixels of a band from @tile, clearing it when @clear. */
+/* Colours all the pixels of a band from @tile, clearing it when @clear;
+ * simple loops over arrays that the compiler vectorises. */
 static void
 paint_dense (const Painter *painter,
              FrameBlock    *block,
              gsize          first,
              gsize          n,
-             Cell          *tile,
+             Tile          *tile,
              gboolean       clear)
 {
-  guint32 *pixels = block->pixels + first;
-  guint16 *counts = block->counts + first;
-  gint32 *last_t = block->last_t + first;
+  guint32 *restrict pixels = block->pixels + first;
+  guint16 *restrict counts = block->counts + first;
+  gint32 *restrict last_t = block->last_t + first;
+  const gint32 *restrict l0 = tile->last[0], *restrict l1 = tile->last[1];
+  const guint32 *restrict n0 = tile->n[0], *restrict n1 = tile->n[1];
 
-#define PAINT_LOOP(paint)                                       \
-  for (gsize i = 0; i < n; i++)                                 \
-    {                                                           \
-      Cell *c = &tile[i];                                       \
-                                                                \
-      pixels[i] = (paint);                                      \
-      counts[i] = cell_count (c);                               \
-      last_t[i] = MAX (c->last[0], c->last[1]);                 \
-      if (clear)                                                \
-        memset (c, 0, sizeof *c);                               \
-    }
+  for (gsize i = 0; i < n; i++)
+    last_t[i] = MAX (l0[i], l1[i]);
+  for (gsize i = 0; i < n; i++)
+    counts[i] = cell_count (n0[i], n1[i]);
 
-  /* The common cases as tight loops of their own */
   if (painter->params->mode == EVS_VIEW_MODE_TIME_SURFACE && painter->merged != NULL)
-    PAINT_LOOP (painter->merged[MAX (c->last[0], c->last[1])])
-  else if (painter->counts_only)
-    PAINT_LOOP (G_LIKELY ((c->n[0] | c->n[1]) < SMALL_COUNTS)
-                ? painter->small[c->n[1]][c->n[0]] : paint_cell (painter, c))
-  else
-    PAINT_LOOP (paint_cell (painter, c))
+    {
+      const guint32 *restrict merged = painter->merged;
 
-#undef PAINT_LOOP
+      for (gsize i = 0; i < n; i++)
+        pixels[i] = merged[last_t[i]];
+    }
+  else if (painter->counts_only)
+    {
+      const guint32 *restrict small = &painter->small[0][0];
+      guint8 *restrict index = painter->scratch;
+      guint32 big = 0;
+
+      /* The table index (vectorised), then the look-ups */
+      for (gsize i = 0; i < n; i++)
+        {
+          guint32 on = MIN (n1[i], SMALL_COUNTS - 1), off = MIN (n0[i], SMALL_COUNTS - 1);
+
+          index[i] = (guint8) (on * SMALL_COUNTS + off);
+          big |= n0[i] | n1[i];
+        }
+      for (gsize i = 0; i < n; i++)
+        pixels[i] = small[index[i]];
+      if (big >= SMALL_COUNTS)
+        for (gsize i = 0; i < n; i++)
+          if ((n0[i] | n1[i]) >= SMALL_COUNTS)
+            pixels[i] = paint_cell (painter, tile, i);
+    }
+  else
+    for (gsize i = 0; i < n; i++)
+      pixels[i] = paint_cell (painter, tile, i);
+
+  if (clear)
+    tile_clear (tile, n, painter->params->mode == EVS_VIEW_MODE_ACCUMULATE
+                         && !painter->counts_only);
 }
 
 /* Colours the pixels of a band that have events, clearing @tile. */
@@ -1066,21 +1130,25 @@ paint_sparse (const Painter *painter,
               gsize          first,
               const guint64 *events,
               gsize          n,
-              Cell          *tile)
+              Tile          *tile)
 {
-  for (gsize i = 0; i < n; i++)
+  for (gsize k = 0; k < n; k++)
     {
-      guint32 offset = (guint32) events[i] >> 1;
-      Cell *c = &tile[offset];
-      gsize px = first + offset;
+      guint32 i = (guint32) events[k] >> 1;
+      gsize px = first + i;
 
-      if ((c->n[0] | c->n[1]) == 0)
+      if ((tile->n[0][i] | tile->n[1][i]) == 0)
         continue; /* painted already */
-      block->pixels[px] = paint_cell (painter, c);
-      block->counts[px] = cell_count (c);
-      block->last_t[px] = MAX (c->last[0], c->last[1]);
+      block->pixels[px] = paint_cell (painter, tile, i);
+      block->counts[px] = cell_count (tile->n[0][i], tile->n[1][i]);
+      block->last_t[px] = MAX (tile->last[0][i], tile->last[1][i]);
       frame_block_add_dirty (block, (guint32) px);
-      memset (c, 0, sizeof *c);
+      for (guint p = 0; p < 2; p++)
+        {
+          tile->last[p][i] = 0;
+          tile->n[p][i] = 0;
+          tile->w[p][i] = 0;
+        }
     }
 }
 
@@ -1130,6 +1198,7 @@ evs_renderer_finish (EvsRenderer *self)
   prepare_surface (self, painter.shade.lut);
   painter.surface = self->surface_lut;
   painter.merged = params->split_polarity ? NULL : self->color_lut;
+  painter.scratch = self->scratch;
 
   bg = shade_pixel (params, &painter.shade, &empty);
   block = frame_pool_acquire (self->pool, bg);
@@ -1145,13 +1214,13 @@ evs_renderer_finish (EvsRenderer *self)
           /* Kept: the state stays as is. */
           if (band->len > 0)
             fold_band (self, band);
-          paint_dense (&painter, block, first, n, band->folded, FALSE);
+          paint_dense (&painter, block, first, n, &band->folded, FALSE);
           block->unclean[b] = TRUE;
         }
-      else if (band->len > n / 4)
+      else if (band->len > n / 32)
         {
-          accumulate (self, self->tile, band->events, band->len);
-          paint_dense (&painter, block, first, n, self->tile, TRUE);
+          accumulate (self, &self->tile, band->events, band->len);
+          paint_dense (&painter, block, first, n, &self->tile, TRUE);
           block->unclean[b] = TRUE;
         }
       else
@@ -1164,8 +1233,8 @@ evs_renderer_finish (EvsRenderer *self)
               memset (block->last_t + first, 0, n * sizeof (gint32));
               block->unclean[b] = FALSE;
             }
-          accumulate (self, self->tile, band->events, band->len);
-          paint_sparse (&painter, block, first, band->events, band->len, self->tile);
+          accumulate (self, &self->tile, band->events, band->len);
+          paint_sparse (&painter, block, first, band->events, band->len, &self->tile);
         }
     }
 
