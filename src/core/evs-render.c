@@ -87,23 +87,20 @@ static guint32 lut_viridis[256];
 static guint32 lut_inferno[256];
 static guint32 lut_grey[256];
 
+/* Branch-free clamps (minsd/maxsd): NaN and v ≤ 0 give 0. */
 static inline guint8
 to_byte (double v)
 {
-  if (!(v > 0.0))
-    return 0;
-  if (v >= 1.0)
-    return 255;
+  v = v > 0.0 ? v : 0.0;
+  v = v < 1.0 ? v : 1.0;
   return (guint8) (v * 255.0 + 0.5);
 }
 
 static inline guint8
 channel_clamp (double v)
 {
-  if (!(v > 0.0))
-    return 0;
-  if (v >= 255.0)
-    return 255;
+  v = v > 0.0 ? v : 0.0;
+  v = v < 255.0 ? v : 255.0;
   return (guint8) (v + 0.5);
 }
 
@@ -1013,6 +1010,7 @@ typedef struct
   const double          *surface;     /* or NULL */
   const guint32         *merged;      /* or NULL */
   guint8                *scratch;     /* a band's pixels */
+  guint32                background;
 } Painter;
 
 static inline guint32
@@ -1073,6 +1071,8 @@ paint_dense (const Painter *painter,
              gsize          first,
              gsize          n,
              Tile          *tile,
+             const guint64 *events,
+             gsize          n_events,
              gboolean       clear)
 {
   guint32 *restrict pixels = block->pixels + first;
@@ -1113,6 +1113,24 @@ paint_dense (const Painter *painter,
         for (gsize i = 0; i < n; i++)
           if ((n0[i] | n1[i]) >= SMALL_COUNTS)
             pixels[i] = paint_cell (painter, tile, i);
+    }
+  else if (clear && painter->params->mode == EVS_VIEW_MODE_ACCUMULATE)
+    {
+      guint32 *restrict c0 = tile->n[0], *restrict c1 = tile->n[1];
+
+      /* Only pixels with events need the arithmetic: the background, then
+       * each pixel of the list once (its counts are cleared once painted). */
+      for (gsize i = 0; i < n; i++)
+        pixels[i] = painter->background;
+      for (gsize k = 0; k < n_events; k++)
+        {
+          guint32 i = (guint32) events[k] >> 1;
+
+          if ((c0[i] | c1[i]) == 0)
+            continue;
+          pixels[i] = paint_cell (painter, tile, i);
+          c0[i] = c1[i] = 0;
+        }
     }
   else
     for (gsize i = 0; i < n; i++)
@@ -1201,6 +1219,7 @@ evs_renderer_finish (EvsRenderer *self)
   painter.scratch = self->scratch;
 
   bg = shade_pixel (params, &painter.shade, &empty);
+  painter.background = bg;
   block = frame_pool_acquire (self->pool, bg);
 
   for (guint b = 0; b < self->n_bands; b++)
@@ -1214,13 +1233,13 @@ evs_renderer_finish (EvsRenderer *self)
           /* Kept: the state stays as is. */
           if (band->len > 0)
             fold_band (self, band);
-          paint_dense (&painter, block, first, n, &band->folded, FALSE);
+          paint_dense (&painter, block, first, n, &band->folded, NULL, 0, FALSE);
           block->unclean[b] = TRUE;
         }
       else if (band->len > n / 32)
         {
           accumulate (self, &self->tile, band->events, band->len);
-          paint_dense (&painter, block, first, n, &self->tile, TRUE);
+          paint_dense (&painter, block, first, n, &self->tile, band->events, band->len, TRUE);
           block->unclean[b] = TRUE;
         }
       else
