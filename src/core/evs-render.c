@@ -1114,6 +1114,15 @@ paint_dense (const Painter *painter,
           if ((n0[i] | n1[i]) >= SMALL_COUNTS)
             pixels[i] = paint_cell (painter, tile, i);
     }
+  else if (painter->params->mode == EVS_VIEW_MODE_TIME_SURFACE && painter->surface != NULL)
+    {
+      const double *restrict surface = painter->surface;
+      const guint32 *restrict colormap = painter->shade.lut;
+
+      /* the split surface, as shade_pixel() computes it */
+      for (gsize i = 0; i < n; i++)
+        pixels[i] = colormap[to_byte (0.5 + 0.5 * (surface[l1[i]] - surface[l0[i]]))];
+    }
   else if (clear && painter->params->mode == EVS_VIEW_MODE_ACCUMULATE)
     {
       guint32 *restrict c0 = tile->n[0], *restrict c1 = tile->n[1];
