@@ -551,8 +551,9 @@ typedef struct
   gboolean has_folded;
 } Band;
 
-/* Tiles of about this many pixels (24 bytes each) stay in the L2 cache. */
-#define TILE_PIXELS 16384
+/* Bands of at most this many pixels (24 bytes each): tiles stay in cache
+ * (measured: 4096 beats 2048, 8192 and 16384 at 1280×720) */
+#define TILE_PIXELS 4096
 /* Largest windows (µs) whose weights and surface values are tabulated */
 #define MAX_LUT_WINDOW 262144
 
@@ -847,9 +848,22 @@ evs_renderer_add (EvsRenderer         *self,
   gint64 t_start, t_end;
   guint width, height, shift, mask;
   guint64 n_added = 0;
+  const gint64 *restrict ts;
+  const guint16 *restrict xs, *restrict ys;
+  const guint8 *restrict ps;
+  Band *bands;
+  gsize n;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (chunk != NULL);
+
+  /* Locals: the stores below cannot change them */
+  ts = chunk->t;
+  xs = chunk->x;
+  ys = chunk->y;
+  ps = chunk->p;
+  n = chunk->n_events;
+  bands = self->bands;
 
   t_start = self->t_start;
   t_end = self->params.t_end;
@@ -858,16 +872,16 @@ evs_renderer_add (EvsRenderer         *self,
   shift = self->band_shift;
   mask = (1u << shift) - 1;
 
-  for (gsize i = 0; i < chunk->n_events; i++)
+  for (gsize i = 0; i < n; i++)
     {
-      gint64 t = chunk->t[i];
-      guint x = chunk->x[i], y = chunk->y[i];
+      gint64 t = ts[i];
+      guint x = xs[i], y = ys[i];
       Band *band;
 
       if (t < t_start || t >= t_end || x >= width || y >= height)
         continue;
 
-      band = &self->bands[y >> shift];
+      band = &bands[y >> shift];
       if (G_UNLIKELY (band->len == band->capacity))
         {
           if (band->capacity < self->band_limit)
@@ -884,7 +898,7 @@ evs_renderer_add (EvsRenderer         *self,
         }
       band->events[band->len++] = ((guint64) (t - t_start) << 32)
                                   | (guint64) (((y & mask) * width + x) << 1)
-                                  | (chunk->p[i] ? 1 : 0);
+                                  | (ps[i] ? 1 : 0);
       n_added++;
     }
   self->n_events += n_added;
@@ -1100,16 +1114,18 @@ paint_dense (const Painter *painter,
       guint32 big = 0;
 
       /* The table index (vectorised), then the look-ups */
+      G_STATIC_ASSERT (SMALL_COUNTS == 16);
       for (gsize i = 0; i < n; i++)
         {
-          guint32 on = MIN (n1[i], SMALL_COUNTS - 1), off = MIN (n0[i], SMALL_COUNTS - 1);
+          guint32 off = n0[i], on = n1[i];
+          guint32 fits = ((off | on) >> 4) == 0;
 
-          index[i] = (guint8) (on * SMALL_COUNTS + off);
-          big |= n0[i] | n1[i];
+          index[i] = (guint8) (fits ? on << 4 | off : 0);
+          big |= !fits;
         }
       for (gsize i = 0; i < n; i++)
         pixels[i] = small[index[i]];
-      if (big >= SMALL_COUNTS)
+      if (big)
         for (gsize i = 0; i < n; i++)
           if ((n0[i] | n1[i]) >= SMALL_COUNTS)
             pixels[i] = paint_cell (painter, tile, i);
