@@ -544,11 +544,17 @@ typedef struct
 
 typedef struct
 {
+  Tile     tile;    /* events folded so far */
+  gboolean used;
+} Folded;
+
+/* Small: evs_renderer_add() goes through hundreds of them */
+typedef struct
+{
   guint64 *events;  /* (t − t_start) << 32 | offset in the band << 1 | p */
   guint32  len;
   guint32  capacity;
-  Tile     folded;  /* events folded so far (allocated on demand) */
-  gboolean has_folded;
+  Folded  *folded;  /* or NULL (allocated on demand) */
 } Band;
 
 /* Bands of at most this many pixels (24 bytes each): tiles stay in cache
@@ -735,11 +741,14 @@ static void
 fold_band (EvsRenderer *self,
            Band        *band)
 {
-  if (band->folded.mem == NULL)
-    tile_init (&band->folded, self->band_pixels);
+  if (band->folded == NULL)
+    {
+      band->folded = g_new0 (Folded, 1);
+      tile_init (&band->folded->tile, self->band_pixels);
+    }
   prepare_weights (self);
-  accumulate (self, &band->folded, band->events, band->len);
-  band->has_folded = TRUE;
+  accumulate (self, &band->folded->tile, band->events, band->len);
+  band->folded->used = TRUE;
   band->len = 0;
 }
 
@@ -797,10 +806,10 @@ evs_renderer_reset (EvsRenderer           *self,
       Band *band = &self->bands[b];
 
       band->len = 0;
-      if (band->has_folded)
+      if (band->folded != NULL && band->folded->used)
         {
-          tile_clear (&band->folded, self->band_pixels, TRUE);
-          band->has_folded = FALSE;
+          tile_clear (&band->folded->tile, self->band_pixels, TRUE);
+          band->folded->used = FALSE;
         }
     }
   set_params (self, params);
@@ -829,7 +838,9 @@ evs_renderer_free (EvsRenderer *self)
   for (guint b = 0; b < self->n_bands; b++)
     {
       g_free (self->bands[b].events);
-      g_free (self->bands[b].folded.mem);
+      if (self->bands[b].folded != NULL)
+        g_free (self->bands[b].folded->tile.mem);
+      g_free (self->bands[b].folded);
     }
   g_free (self->bands);
   g_free (self->tile.mem);
@@ -1253,12 +1264,12 @@ evs_renderer_finish (EvsRenderer *self)
       gsize first = (gsize) b * self->band_pixels;
       gsize n = (gsize) band_rows (self, b) * self->width;
 
-      if (band->has_folded)
+      if (band->folded != NULL && band->folded->used)
         {
           /* Kept: the state stays as is. */
           if (band->len > 0)
             fold_band (self, band);
-          paint_dense (&painter, block, first, n, &band->folded, NULL, 0, FALSE);
+          paint_dense (&painter, block, first, n, &band->folded->tile, NULL, 0, FALSE);
           block->unclean[b] = TRUE;
         }
       else if (band->len > n / 32)
