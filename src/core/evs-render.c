@@ -1108,8 +1108,9 @@ paint_dense (const Painter *painter,
 
   for (gsize i = 0; i < n; i++)
     last_t[i] = MAX (l0[i], l1[i]);
-  for (gsize i = 0; i < n; i++)
-    counts[i] = cell_count (n0[i], n1[i]);
+  if (!painter->counts_only)
+    for (gsize i = 0; i < n; i++)
+      counts[i] = cell_count (n0[i], n1[i]);
 
   if (painter->params->mode == EVS_VIEW_MODE_TIME_SURFACE && painter->merged != NULL)
     {
@@ -1124,13 +1125,14 @@ paint_dense (const Painter *painter,
       guint8 *restrict index = painter->scratch;
       guint32 big = 0;
 
-      /* The table index (vectorised), then the look-ups */
+      /* The counts and the table index (vectorised), then the look-ups */
       G_STATIC_ASSERT (SMALL_COUNTS == 16);
       for (gsize i = 0; i < n; i++)
         {
           guint32 off = n0[i], on = n1[i];
           guint32 fits = ((off | on) >> 4) == 0;
 
+          counts[i] = cell_count (off, on);
           index[i] = (guint8) (fits ? on << 4 | off : 0);
           big |= !fits;
         }
