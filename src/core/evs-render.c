@@ -1090,6 +1090,10 @@ cell_count (guint32 a,
 
 /* Colours all the pixels of a band from @tile, clearing it when @clear;
  * simple loops over arrays that the compiler vectorises. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* AVX2 doubles the vectors and gathers the look-ups, where the CPU has it */
+__attribute__((target_clones ("default", "avx2")))
+#endif
 static void
 paint_dense (const Painter *painter,
              FrameBlock    *block,
