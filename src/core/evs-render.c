@@ -934,7 +934,7 @@ typedef struct
   double inv_tau;
 } Shade;
 
-static inline guint32
+G_ALWAYS_INLINE static inline guint32
 shade_pixel (const EvsRenderParams *params,
              const Shade           *shade,
              const PixelState      *st)
@@ -1038,7 +1038,7 @@ typedef struct
   guint32                background;
 } Painter;
 
-static inline guint32
+G_ALWAYS_INLINE static inline guint32
 paint_cell (const Painter *painter,
             const Tile    *tile,
             gsize          i)
