@@ -30,11 +30,15 @@
 
 /* Renderers: events → compact per-pixel state → premultiplied ARGB32.
  *
- * The state is O(pixels): two float weights (accumulation only), two 32-bit
- * last timestamps relative to the window start, and a 16-bit saturating
- * count.  Adding events is O(events in the window); finishing is O(pixels).
- * Everything here is a pure function of the events and the parameters, so
- * the GUI, the CLI and the tests produce the same bytes. */
+ * Events are filed by bands of rows and accumulated band by band into a
+ * small tile (per polarity: a count, the last time relative to the window
+ * start, a float weight), which is coloured and cleared while it is in
+ * cache; see "EvsRenderer" below.  Per-frame tables replace per-event and
+ * per-pixel exp().  Memory is O(pixels); adding events is O(events in the
+ * window); finishing is O(pixels + events).  Everything here is a pure
+ * function of the events and the parameters, so the GUI, the CLI and the
+ * tests produce the same bytes (tests/test-render.c checks them against a
+ * direct per-pixel reference). */
 
 G_DEFINE_ENUM_TYPE (EvsViewMode, evs_view_mode,
                     G_DEFINE_ENUM_VALUE (EVS_VIEW_MODE_ACCUMULATE, "accumulate"),
@@ -519,12 +523,15 @@ frame_block_release (gpointer data)
  * tens of megabytes.  Instead evs_renderer_add() files each event of the
  * window, packed in 8 bytes, under its band of rows (a few thousand pixels).
  * evs_renderer_finish() then renders band after band: the band's events are
- * accumulated into a small tile that stays in cache, and one pass colours
- * the tile into the frame and clears it.  The frame's buffers are the only
- * sensor-sized memory written per frame.
+ * accumulated into a small tile that stays in cache, and a few tight
+ * passes colour the tile into the frame and clear it.  The frame's buffers
+ * are the only sensor-sized memory written per frame.  A band with few
+ * events (under 1/32 of its pixels) is coloured pixel by pixel from its
+ * list instead, the recycled frame block remembering what to clean.
  *
- * Memory stays O(pixels): a band's list holds at most as many events as
- * the band has pixels; a fuller band is folded into a tile of its own. */
+ * Memory stays O(pixels): a band's list holds at most MAX (pixels of the
+ * band, 4096) events (8 bytes each); a fuller band is folded into a tile of
+ * its own (24 bytes per pixel, allocated the first time it is needed). */
 
 /* What the pixels of a band accumulate, as arrays (the colouring loops
  * vectorise), all zero when empty. */
