@@ -24,6 +24,7 @@
 #include "evs-test-utils.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -446,6 +447,261 @@ test_reuse (void)
     }
 }
 
+/* The renderer against a direct per-pixel reference: the straightforward
+ * definition of every view (the renderer's first implementation), so that
+ * the fast banded renderer is held to the same bytes in every mode, style,
+ * decay and colormap, for sparse and dense windows, unordered times, many
+ * events on one pixel (folded bands), sizes that are not a whole number of
+ * bands, chunks added one after another and a frame finished twice. */
+
+typedef struct
+{
+  guint    width, height;
+  guint32 *pixels;
+  guint16 *counts;
+  gint32  *last_t;
+  guint64  n_events;
+} RefFrame;
+
+static guint8
+ref_to_byte (double v)
+{
+  if (!(v > 0.0))
+    return 0;
+  if (v >= 1.0)
+    return 255;
+  return (guint8) (v * 255.0 + 0.5);
+}
+
+static guint8
+ref_clamp (double v)
+{
+  if (!(v > 0.0))
+    return 0;
+  if (v >= 255.0)
+    return 255;
+  return (guint8) (v + 0.5);
+}
+
+static guint32
+ref_colormap (EvsColormap colormap,
+              guint8      i)
+{
+  static const guint32 viridis[11] = {
+    0x440154, 0x482475, 0x414487, 0x355f8d, 0x2a788e, 0x21918c,
+    0x22a884, 0x44bf70, 0x7ad151, 0xbddf26, 0xfde725,
+  };
+  static const guint32 inferno[11] = {
+    0x000004, 0x160b39, 0x420a68, 0x6a176e, 0x932667, 0xbc3754,
+    0xdd513a, 0xf37819, 0xfca50a, 0xf6d746, 0xfcffa4,
+  };
+  const guint32 *stops = colormap == EVS_COLORMAP_INFERNO ? inferno : viridis;
+  double pos = i / 255.0 * 10.0;
+  guint k = MIN ((guint) pos, 9);
+  double f = pos - k;
+  guint32 rgb = 0;
+
+  if (colormap == EVS_COLORMAP_GREY)
+    return 0xff000000u | i << 16 | i << 8 | i;
+  for (int shift = 16; shift >= 0; shift -= 8)
+    rgb |= (guint32) ref_clamp (((stops[k] >> shift) & 0xff) * (1 - f)
+                                + ((stops[k + 1] >> shift) & 0xff) * f) << shift;
+  return 0xff000000u | rgb;
+}
+
+static double
+ref_surface (gint32 last,
+             gint64 window,
+             double tau)
+{
+  return last <= 0 ? 0.0 : exp (-(double) (window - (last - 1)) * (1.0 / tau));
+}
+
+static void
+ref_render (RefFrame              *ref,
+            guint                  width,
+            guint                  height,
+            const EvsRenderParams *in,
+            EvsEventChunk        **chunks,
+            guint                  n_chunks)
+{
+  EvsRenderParams params = *in;
+  gsize n = (gsize) width * height;
+  g_autofree float *weight = g_new0 (float, 2 * n);
+  g_autofree gint32 *last = g_new0 (gint32, 2 * n);
+  gint64 t_start;
+
+  params.window_us = CLAMP (params.window_us, 1, G_GINT64_CONSTANT (2000000000));
+  t_start = params.t_end - params.window_us;
+  ref->width = width;
+  ref->height = height;
+  ref->pixels = g_new0 (guint32, n);
+  ref->counts = g_new0 (guint16, n);
+  ref->last_t = g_new0 (gint32, n);
+  ref->n_events = 0;
+
+  for (guint k = 0; k < n_chunks; k++)
+    for (gsize i = 0; i < chunks[k]->n_events; i++)
+      {
+        gint64 t = chunks[k]->t[i];
+        guint x = chunks[k]->x[i], y = chunks[k]->y[i], p = chunks[k]->p[i] ? 1 : 0;
+        gsize px = (gsize) y * width + x;
+        double w = 1.0;
+
+        if (t < t_start || t >= params.t_end || x >= width || y >= height)
+          continue;
+        if (ref->counts[px] != G_MAXUINT16)
+          ref->counts[px]++;
+        last[2 * px + p] = (gint32) (t - t_start + 1);
+        if (params.decay == EVS_DECAY_LINEAR)
+          w = 1.0 - (double) (params.t_end - t) / (double) params.window_us;
+        else if (params.decay == EVS_DECAY_EXPONENTIAL)
+          w = exp (-(double) (params.t_end - t) * (1.0 / params.tau_us));
+        weight[2 * px + p] += (float) w;
+        ref->n_events++;
+      }
+
+  for (gsize px = 0; px < n; px++)
+    {
+      double w_off = weight[2 * px], w_on = weight[2 * px + 1];
+      gint32 l_off = last[2 * px], l_on = last[2 * px + 1];
+      guint32 c;
+
+      ref->last_t[px] = MAX (l_off, l_on);
+      if (params.mode == EVS_VIEW_MODE_TIME_SURFACE)
+        {
+          double v;
+
+          if (params.split_polarity)
+            v = 0.5 + 0.5 * (ref_surface (l_on, params.window_us, params.tau_us)
+                             - ref_surface (l_off, params.window_us, params.tau_us));
+          else
+            v = ref_surface (MAX (l_off, l_on), params.window_us, params.tau_us);
+          c = ref_colormap (params.colormap, ref_to_byte (v));
+        }
+      else if (params.style == EVS_ACCUMULATE_STYLE_SIGNED_GREY)
+        {
+          guint8 g = ref_to_byte (0.5 + 0.5 * CLAMP (params.contrast * (w_on - w_off), -1.0, 1.0));
+
+          c = 0xff000000u | g << 16 | g << 8 | g;
+        }
+      else if (!(w_on + w_off > 0))
+        c = 0xff000000u;
+      else
+        {
+          const guint32 on = EVS_RENDER_ON_COLOR, off = EVS_RENDER_OFF_COLOR;
+          double a = MIN (1.0, params.contrast * (w_on + w_off));
+
+          c = 0xff000000u;
+          for (int shift = 16; shift >= 0; shift -= 8)
+            {
+              double mix = (w_on * ((on >> shift) & 0xff) + w_off * ((off >> shift) & 0xff))
+                           / (w_on + w_off);
+
+              c |= (guint32) ref_clamp (0.0 + a * (mix - 0.0)) << shift;
+            }
+        }
+      ref->pixels[px] = c;
+    }
+}
+
+static void
+assert_same_as_ref (const EvsFrame *frame,
+                    const RefFrame *ref)
+{
+  for (guint y = 0; y < ref->height; y++)
+    for (guint x = 0; x < ref->width; x++)
+      {
+        gsize px = (gsize) y * ref->width + x;
+
+        if (evs_frame_get_pixel (frame, x, y) != ref->pixels[px]
+            || frame->counts[px] != ref->counts[px] || frame->last_t[px] != ref->last_t[px])
+          g_error ("pixel (%u, %u): %08x count %u last %d, expected %08x count %u last %d", x, y,
+                   evs_frame_get_pixel (frame, x, y), frame->counts[px], frame->last_t[px],
+                   ref->pixels[px], ref->counts[px], ref->last_t[px]);
+      }
+  g_assert_cmpuint (frame->n_events, ==, ref->n_events);
+}
+
+static void
+ref_frame_clear (RefFrame *ref)
+{
+  g_free (ref->pixels);
+  g_free (ref->counts);
+  g_free (ref->last_t);
+}
+
+static void
+test_reference (void)
+{
+  static const guint sizes[][2] = { { 1280, 720 }, { 640, 480 }, { 37, 23 }, { 1, 1 } };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      guint width = sizes[s][0], height = sizes[s][1];
+      g_autoptr(EvsRenderer) renderer = NULL;
+      EvsRenderParams params;
+
+      params_for (&params, EVS_VIEW_MODE_ACCUMULATE, 10000, 10000);
+      renderer = evs_renderer_new (width, height, &params);
+
+      for (guint k = 0; k < 24; k++)
+        {
+          /* sparse, dense, and one hot pixel (beyond a band's list) */
+          guint n_events = (guint[]) { 300, 60000, 250000 }[k % 3];
+          EvsEventChunk *chunks[3];
+          RefFrame ref;
+          g_autoptr(EvsFrame) frame = NULL;
+          g_autoptr(EvsFrame) again = NULL;
+
+          params_for (&params, (k / 3) % 2 ? EVS_VIEW_MODE_TIME_SURFACE : EVS_VIEW_MODE_ACCUMULATE,
+                      g_rand_int_range (rand, 5000, 20000),
+                      (k / 6) % 2 ? 300000 : g_rand_int_range (rand, 1000, 12000));
+          params.decay = k % 3;
+          params.style = (k / 2) % 2;
+          params.split_polarity = (k / 4) % 2;
+          params.colormap = k % 3;
+          params.contrast = (double[]) { 1.0, 0.05, 0.3 }[k % 3];
+          params.tau_us = g_rand_double_range (rand, 100, 8000);
+
+          for (guint c = 0; c < G_N_ELEMENTS (chunks); c++)
+            {
+              chunks[c] = evs_event_chunk_new (n_events / 3 + 1);
+              for (guint i = 0; i < n_events / 3; i++)
+                {
+                  gboolean hot = k % 3 == 2 && i % 2 == 0;
+                  /* times mostly increasing, some out of order and outside */
+                  gint64 t = (gint64) (c * (n_events / 3) + i) * 20000 / MAX (n_events, 1)
+                             + (i % 7 == 0 ? g_rand_int_range (rand, -400, 400) : 0);
+
+                  evs_event_chunk_push (chunks[c], t,
+                                        hot ? width / 2 : g_rand_int_range (rand, 0, width + 2),
+                                        hot ? height - 1 : g_rand_int_range (rand, 0, height + 1),
+                                        g_rand_int_range (rand, 0, 2));
+                }
+            }
+
+          ref_render (&ref, width, height, &params, chunks, 2);
+          evs_renderer_reset (renderer, &params);
+          evs_renderer_add (renderer, chunks[0]);
+          evs_renderer_add (renderer, chunks[1]);
+          frame = evs_renderer_finish (renderer);
+          assert_same_as_ref (frame, &ref);
+          ref_frame_clear (&ref);
+
+          /* Finishing leaves the state: more events, then the frame of all */
+          ref_render (&ref, width, height, &params, chunks, 3);
+          evs_renderer_add (renderer, chunks[2]);
+          again = evs_renderer_finish (renderer);
+          assert_same_as_ref (again, &ref);
+          ref_frame_clear (&ref);
+          for (guint c = 0; c < G_N_ELEMENTS (chunks); c++)
+            evs_event_chunk_unref (chunks[c]);
+        }
+    }
+}
+
 /* evscope-cli render writes exactly the pixels the viewer shows. */
 static void
 test_cli_render (void)
@@ -607,6 +863,7 @@ main (int    argc,
   g_test_add_func ("/evs/render/png", test_png_round_trip);
   g_test_add_func ("/evs/render/window", test_render_window);
   g_test_add_func ("/evs/render/reuse", test_reuse);
+  g_test_add_func ("/evs/render/reference", test_reference);
   g_test_add_func ("/evs/render/cli", test_cli_render);
 
   ret = g_test_run ();
