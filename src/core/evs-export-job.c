@@ -651,46 +651,50 @@ first_pass (EvsExportJob   *self,
 
   for (;;)
     {
-      guint16 max_x = 0, max_y = 0;
+      const gint64 *t;
+      const guint16 *xs, *ys;
+      gsize n;
+      gint64 lo = G_MAXINT64, hi = G_MININT64;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       evs_event_chunk_clear (chunk);
       if (!evs_reader_read (reader, chunk, error))
         return FALSE;
-      if (chunk->n_events == 0)
+      n = chunk->n_events;
+      if (n == 0)
         break;
+      t = chunk->t;
+      xs = chunk->x;
+      ys = chunk->y;
 
-      for (gsize i = 0; i < chunk->n_events; i++)
+      /* one pass over the chunk: count, and the time extent */
+      for (gsize i = 0; i < n; i++)
         {
-          max_x = MAX (max_x, chunk->x[i]);
-          max_y = MAX (max_y, chunk->y[i]);
-        }
-      if (max_x >= w || max_y >= h)
-        {
-          /* geometry unknown or wrong in the header: grow */
-          guint nw = MAX (w, (guint) max_x + 1), nh = MAX (h, (guint) max_y + 1);
-          guint32 *grown = g_new0 (guint32, (gsize) nw * nh);
+          guint x = xs[i], y = ys[i];
+          guint32 *c;
 
-          for (guint y = 0; y < h; y++)
-            memcpy (grown + (gsize) y * nw, counts + (gsize) y * w, w * sizeof (guint32));
-          g_free (counts);
-          counts = grown;
-          w = nw;
-          h = nh;
-        }
-      for (gsize i = 0; i < chunk->n_events; i++)
-        {
-          guint32 *c = counts + (gsize) chunk->y[i] * w + chunk->x[i];
+          if (G_UNLIKELY (x >= w || y >= h))
+            {
+              /* geometry unknown or wrong in the header: grow */
+              guint nw = MAX (w, x + 1), nh = MAX (h, y + 1);
+              guint32 *grown = g_new0 (guint32, (gsize) nw * nh);
 
+              for (guint r = 0; r < h; r++)
+                memcpy (grown + (gsize) r * nw, counts + (gsize) r * w, w * sizeof (guint32));
+              g_free (counts);
+              counts = grown;
+              w = nw;
+              h = nh;
+            }
+          c = counts + (gsize) y * w + x;
           *c += *c < G_MAXUINT32;
+          lo = MIN (lo, t[i]);
+          hi = MAX (hi, t[i]);
         }
-      for (gsize i = 0; i < chunk->n_events; i++)
-        {
-          t_first = MIN (t_first, chunk->t[i]);
-          t_last = MAX (t_last, chunk->t[i]);
-        }
-      pr->read += chunk->n_events;
+      t_first = MIN (t_first, lo);
+      t_last = MAX (t_last, hi);
+      pr->read += n;
       report (pr, pass_fraction (pr, reader), 0, 0);
     }
 
