@@ -561,18 +561,14 @@ write_evt3 (EvsRawWriter         *self,
           cur_th = t >> 12;
           cur_tl = 0;
         }
-      if (tl != cur_tl)
-        {
-          put_u16 (out, (guint16) (0x6000 | tl));
-          out += 2;
-          cur_tl = tl;
-        }
-      if (y != cur_y)
-        {
-          put_u16 (out, y);
-          out += 2;
-          cur_y = y;
-        }
+      /* branchless: always store TIME_LOW and ADDR_Y, keep them only when
+       * they change (times and rows change unpredictably) */
+      put_u16 (out, (guint16) (0x6000 | tl));
+      out += (tl != cur_tl) * 2;
+      cur_tl = tl;
+      put_u16 (out, y);
+      out += ((gint32) y != cur_y) * 2;
+      cur_y = y;
 
       /* A vector group for ≥ 5 events; ct[i + 4] == t implies the four in
        * between share the time too. */
