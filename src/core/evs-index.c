@@ -138,22 +138,14 @@ compute_key (const char   *path,
   return TRUE;
 }
 
-/**
- * evs_index_build:
- * @reader: a reader; it is rewound before and after the scan
- * @progress: (nullable): called every few chunks from this thread
- *
- * Decodes the whole recording once, keeping one resumable position per
- * chunk and the totals.  Memory is O(chunks): about 1 MB per 10⁹ events.
- *
- * Returns: (transfer full): the index, or %NULL on error or cancellation
- */
-EvsIndex *
-evs_index_build (EvsReader             *reader,
-                 GCancellable          *cancellable,
-                 EvsIndexProgressFunc   progress,
-                 gpointer               user_data,
-                 GError               **error)
+static EvsIndex *
+build (EvsReader             *reader,
+       GCancellable          *cancellable,
+       EvsIndexChunkFunc      chunk_func,
+       gpointer               chunk_data,
+       EvsIndexProgressFunc   progress,
+       gpointer               user_data,
+       GError               **error)
 {
   g_autoptr(EvsIndex) self = NULL;
   g_autoptr(EvsEventChunk) chunk = NULL;
@@ -191,6 +183,8 @@ evs_index_build (EvsReader             *reader,
         return NULL;
       if (chunk->n_events == 0)
         break;
+      if (chunk_func != NULL)
+        chunk_func (chunk, chunk_data);
 
       for (gsize i = 0; i < chunk->n_events; i++)
         {
@@ -231,6 +225,28 @@ evs_index_build (EvsReader             *reader,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/**
+ * evs_index_build:
+ * @reader: a reader; it is rewound before and after the scan
+ * @progress: (nullable): called every few chunks from this thread
+ *
+ * Decodes the whole recording once, keeping one resumable position per
+ * chunk and the totals.  Memory is O(chunks): about 1 MB per 10⁹ events.
+ *
+ * Returns: (transfer full): the index, or %NULL on error or cancellation
+ */
+EvsIndex *
+evs_index_build (EvsReader             *reader,
+                 GCancellable          *cancellable,
+                 EvsIndexProgressFunc   progress,
+                 gpointer               user_data,
+                 GError               **error)
+{
+  g_return_val_if_fail (EVS_IS_READER (reader), NULL);
+
+  return build (reader, cancellable, NULL, NULL, progress, user_data, error);
 }
 
 /**
@@ -362,12 +378,40 @@ evs_index_ensure (EvsReader             *reader,
                   gpointer               user_data,
                   GError               **error)
 {
+  return evs_index_ensure_full (reader, cancellable, NULL, NULL, NULL, progress, user_data,
+                                error);
+}
+
+/**
+ * evs_index_ensure_full:
+ * @chunk_func: (nullable): called with every chunk when the recording is
+ *   scanned
+ * @scanned: (out) (optional): set to %TRUE when the recording was scanned
+ *   (so @chunk_func saw every event), %FALSE when the cache was used
+ *
+ * Like evs_index_ensure(), letting a caller gather other statistics in the
+ * same pass when the index has to be built.
+ *
+ * Returns: (transfer full): the index, or %NULL on error or cancellation
+ */
+EvsIndex *
+evs_index_ensure_full (EvsReader             *reader,
+                       GCancellable          *cancellable,
+                       EvsIndexChunkFunc      chunk_func,
+                       gpointer               chunk_data,
+                       gboolean              *scanned,
+                       EvsIndexProgressFunc   progress,
+                       gpointer               user_data,
+                       GError               **error)
+{
   g_autoptr(EvsIndex) self = NULL;
   g_autofree char *cache_path = NULL;
   const EvsRecordingInfo *info;
 
   g_return_val_if_fail (EVS_IS_READER (reader), NULL);
 
+  if (scanned != NULL)
+    *scanned = FALSE;
   info = evs_reader_get_info (reader);
   if (info->path != NULL)
     {
@@ -379,9 +423,11 @@ evs_index_ensure (EvsReader             *reader,
     {
       g_autoptr(GError) save_error = NULL;
 
-      self = evs_index_build (reader, cancellable, progress, user_data, error);
+      self = build (reader, cancellable, chunk_func, chunk_data, progress, user_data, error);
       if (self == NULL)
         return NULL;
+      if (scanned != NULL)
+        *scanned = TRUE;
 
       if (cache_path != NULL && !evs_index_save (self, cache_path, &save_error))
         g_debug ("Index not cached: %s", save_error->message);

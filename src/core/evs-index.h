@@ -59,6 +59,17 @@ typedef void (*EvsIndexProgressFunc) (double   fraction,
                                       guint64  n_events,
                                       gpointer user_data);
 
+/**
+ * EvsIndexChunkFunc:
+ * @chunk: the events just decoded by the scan
+ * @user_data: closure
+ *
+ * Sees every chunk of an index scan, in file order, so that other
+ * whole-recording statistics can be gathered in the same pass.
+ */
+typedef void (*EvsIndexChunkFunc) (const EvsEventChunk *chunk,
+                                   gpointer             user_data);
+
 #define EVS_TYPE_INDEX (evs_index_get_type ())
 
 GType                evs_index_get_type        (void) G_GNUC_CONST;
@@ -71,6 +82,14 @@ EvsIndex            *evs_index_build           (EvsReader             *reader,
                                                 GError               **error);
 EvsIndex            *evs_index_ensure          (EvsReader             *reader,
                                                 GCancellable          *cancellable,
+                                                EvsIndexProgressFunc   progress,
+                                                gpointer               user_data,
+                                                GError               **error);
+EvsIndex            *evs_index_ensure_full     (EvsReader             *reader,
+                                                GCancellable          *cancellable,
+                                                EvsIndexChunkFunc      chunk_func,
+                                                gpointer               chunk_data,
+                                                gboolean              *scanned,
                                                 EvsIndexProgressFunc   progress,
                                                 gpointer               user_data,
                                                 GError               **error);
