@@ -35,7 +35,10 @@
 /*
  * Export: reader → (time range) → pipeline → writer, streaming with one
  * chunk of memory, plus O(sensor) for the filters and the hot-pixel first
- * pass.  The output is written to a temporary file and renamed at the end;
+ * pass.  The pipeline filters the chunk in place and the writer encodes
+ * it directly: no copies between stages.  The hot-pixel counts come from
+ * the index scan when the index has to be built anyway, otherwise from a
+ * counting pass of their own.  The output is written to a temporary file and renamed at the end;
  * on failure or cancel it is removed and an existing target is untouched.
  * This is the only export loop: the GUI and `evscope-cli export` both run it.
  *
