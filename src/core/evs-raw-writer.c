@@ -519,6 +519,17 @@ write_evt21 (EvsRawWriter         *self,
   return TRUE;
 }
 
+/* Events that fit in the buffer from @out without a check: at most 12
+ * bytes each (TIME_LOW, ADDR_Y, a vector group), the last one in the slack */
+static inline gsize
+evt3_room (EvsRawWriter *self,
+           guint8       *out)
+{
+  guint8 *limit = self->buffer + BUFFER_SIZE;
+
+  return out < limit ? (gsize) (limit - out) / 12 + 1 : 0;
+}
+
 static gboolean
 write_evt3 (EvsRawWriter         *self,
             const EvsEventChunk  *chunk,
@@ -529,75 +540,88 @@ write_evt3 (EvsRawWriter         *self,
   const guint16 *cx = chunk->x;
   const guint16 *cy = chunk->y;
   const guint8 *cp = chunk->p;
-  const guint width = self->width;
   gint64 cur_th = self->cur_th;
   guint32 cur_tl = self->cur_tl;
   gint32 cur_y = self->cur_y;
   guint8 *out = self->buffer + self->len;
-  guint8 *limit = self->buffer + BUFFER_SIZE;
+  gsize i = 0;
 
-  for (gsize i = 0; i < n; i++)
+  while (i < n)
     {
-      gint64 t = ct[i];
-      guint32 tl = (guint32) t & 0xFFF;
-      guint16 x = cx[i];
-      guint16 y = cy[i];
-      guint8 p = cp[i];
+      gsize room = evt3_room (self, out);
+      gsize end;
 
-      if (G_UNLIKELY (out >= limit))
+      if (room == 0)
         {
           self->len = (gsize) (out - self->buffer);
           if (!flush (self, error))
             return FALSE;
           out = self->buffer;
+          room = evt3_room (self, out);
         }
+      end = i + MIN (n - i, room);
 
-      if (G_UNLIKELY ((t >> 12) != cur_th))
+      /* no buffer check in here */
+      for (; i < end; i++)
         {
-          self->len = (gsize) (out - self->buffer);
-          if (!emit_time_high_evt3 (self, t >> 12, error))
-            return FALSE;
-          out = self->buffer + self->len;
-          cur_th = t >> 12;
-          cur_tl = 0;
-        }
-      /* branchless: always store TIME_LOW and ADDR_Y, keep them only when
-       * they change (times and rows change unpredictably) */
-      put_u16 (out, (guint16) (0x6000 | tl));
-      out += (tl != cur_tl) * 2;
-      cur_tl = tl;
-      put_u16 (out, y);
-      out += ((gint32) y != cur_y) * 2;
-      cur_y = y;
+          gint64 t = ct[i];
+          guint32 tl = (guint32) t & 0xFFF;
+          guint16 x = cx[i];
+          guint16 y = cy[i];
+          guint8 p = cp[i];
 
-      /* A vector group for ≥ 5 events; ct[i + 4] == t implies the four in
-       * between share the time too. */
-      if (i + 4 < n && ct[i + 4] == t && cy[i + 4] == y && cp[i + 4] == p && width >= 32)
-        {
-          guint base = MIN ((guint) x, width - 32);
-          guint32 mask = 1u << (x - base);
-          gsize j = i + 1;
-
-          while (j < n && ct[j] == t && cy[j] == y && cp[j] == p
-                 && cx[j] > cx[j - 1] && cx[j] < base + 32)
-            mask |= 1u << (cx[j++] - base);
-
-          if (j - i >= 5)
+          if (G_UNLIKELY ((t >> 12) != cur_th))
             {
-              guint16 pol = p != 0 ? 0x800 : 0;
-
-              put_u16 (out, (guint16) (0x3000 | pol | base));
-              put_u16 (out + 2, (guint16) (0x4000 | (mask & 0xFFF)));
-              put_u16 (out + 4, (guint16) (0x4000 | ((mask >> 12) & 0xFFF)));
-              put_u16 (out + 6, (guint16) (0x5000 | (mask >> 24)));
-              out += 8;
-              i = j - 1;
-              continue;
+              self->len = (gsize) (out - self->buffer);
+              if (!emit_time_high_evt3 (self, t >> 12, error))
+                return FALSE;
+              out = self->buffer + self->len;
+              cur_th = t >> 12;
+              cur_tl = 0;
+              /* the words may have filled the buffer: this event goes in
+               * the slack, then the block ends if there is no more room */
+              end = MIN (end, i + 1 + evt3_room (self, out));
             }
-        }
 
-      put_u16 (out, (guint16) (0x2000 | (p != 0 ? 0x800 : 0) | x));
-      out += 2;
+          /* branchless: always store TIME_LOW and ADDR_Y, keep them only
+           * when they change (times and rows change unpredictably) */
+          put_u16 (out, (guint16) (0x6000 | tl));
+          out += (tl != cur_tl) * 2;
+          cur_tl = tl;
+          put_u16 (out, y);
+          out += ((gint32) y != cur_y) * 2;
+          cur_y = y;
+
+          /* A vector group for ≥ 5 events; ct[i + 4] == t implies the four
+           * in between share the time too. */
+          if (i + 4 < n && ct[i + 4] == t && cy[i + 4] == y && cp[i + 4] == p
+              && self->width >= 32)
+            {
+              guint base = MIN ((guint) x, self->width - 32);
+              guint32 mask = 1u << (x - base);
+              gsize j = i + 1;
+
+              while (j < n && ct[j] == t && cy[j] == y && cp[j] == p
+                     && cx[j] > cx[j - 1] && cx[j] < base + 32)
+                mask |= 1u << (cx[j++] - base);
+
+              if (j - i >= 5)
+                {
+                  guint16 pol = p != 0 ? 0x800 : 0;
+
+                  put_u16 (out, (guint16) (0x3000 | pol | base));
+                  put_u16 (out + 2, (guint16) (0x4000 | (mask & 0xFFF)));
+                  put_u16 (out + 4, (guint16) (0x4000 | ((mask >> 12) & 0xFFF)));
+                  put_u16 (out + 6, (guint16) (0x5000 | (mask >> 24)));
+                  out += 8;
+                  i = j - 1;
+                  continue;
+                }
+            }
+
+          put_u16 (out, (guint16) (0x2000 | (p != 0 ? 0x800 : 0) | x));
+          out += 2;
+        }
     }
 
   self->len = (gsize) (out - self->buffer);
