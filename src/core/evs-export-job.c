@@ -733,6 +733,16 @@ counter_learn (Counter     *counter,
                              ? counter->t_last - counter->t_first + 1 : 1);
 }
 
+static gint64
+file_mtime_us (const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return -1;
+  return (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+}
+
 /* Counts the whole recording per pixel, then rewinds. */
 static gboolean
 first_pass (EvsExportJob   *self,
@@ -828,7 +838,8 @@ run_job (EvsExportJob  *self,
   g_autofree guint8 *keep = NULL;
   g_autofree char *abs_input = NULL;
   Counter counter = { NULL, 0, 0, 0, 0 };
-  gboolean counted = FALSE;
+  gboolean counted = FALSE, cache_counts = FALSE;
+  gint64 scan_mtime = 0;
   EvsPipeline *pipeline = self->pipeline;
   EvsFormat format = evs_export_job_get_format (self);
   gboolean two_passes, need_index, build_index;
@@ -854,25 +865,43 @@ run_job (EvsExportJob  *self,
   two_passes = pipeline != NULL && evs_pipeline_needs_first_pass (pipeline);
 
   if (two_passes)
-    counter_init (&counter, reader);
+    {
+      /* counts cached by an earlier export of the same file contents */
+      counter.counts = evs_index_load_counts (self->input_path, &counter.w, &counter.h,
+                                              &counter.t_first, &counter.t_last);
+      counted = counter.counts != NULL;
+      if (!counted)
+        {
+          counter_init (&counter, reader);
+          scan_mtime = file_mtime_us (self->input_path);
+        }
+    }
 
   if (build_index)
     {
+      gboolean scanned = FALSE;
+      gboolean count_now = two_passes && !counted;
+
       /* the hot-pixel counts are gathered by the same scan */
       next_phase (&pr, EVS_EXPORT_PHASE_INDEXING, 2);
       report (&pr, 0.0, 0, 0);
-      index = evs_index_ensure_full (reader, cancellable, two_passes ? count_chunk : NULL,
-                                     &counter, &counted, index_progress_cb, &pr, error);
+
+      index = evs_index_ensure_full (reader, cancellable, count_now ? count_chunk : NULL,
+                                     &counter, &scanned, index_progress_cb, &pr, error);
       if (index == NULL)
         {
           counter_clear (&counter);
           return FALSE;
         }
       pr.read_base = pr.read;
-      counted = counted && two_passes;
-      /* the sensor size the index found, as a separate pass would start */
-      if (counted)
-        counter_grow (&counter, evs_reader_get_width (reader), evs_reader_get_height (reader));
+      if (count_now && scanned)
+        {
+          /* the sensor size the index found, as a separate pass would
+           * start from */
+          counter_grow (&counter, evs_reader_get_width (reader), evs_reader_get_height (reader));
+          counted = TRUE;
+          cache_counts = TRUE;
+        }
     }
   if (index != NULL)
     stop_at_end = evs_index_get_stats (index)->non_monotonic == 0;
@@ -901,9 +930,16 @@ run_job (EvsExportJob  *self,
           counter_clear (&counter);
           return FALSE;
         }
+      cache_counts = TRUE;
     }
   if (two_passes)
     {
+      g_autoptr(GError) cache_error = NULL;
+
+      if (cache_counts
+          && !evs_index_save_counts (self->input_path, scan_mtime, counter.counts, counter.w,
+                                     counter.h, counter.t_first, counter.t_last, &cache_error))
+        g_debug ("Pixel counts not cached: %s", cache_error->message);
       counter_learn (&counter, pipeline);
       counter_clear (&counter);
     }

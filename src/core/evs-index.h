@@ -94,6 +94,19 @@ EvsIndex            *evs_index_ensure_full     (EvsReader             *reader,
                                                 gpointer               user_data,
                                                 GError               **error);
 char                *evs_index_get_cache_path  (const char            *recording_path);
+gboolean             evs_index_save_counts     (const char            *recording_path,
+                                                gint64                 scan_mtime_us,
+                                                const guint32         *counts,
+                                                guint                  width,
+                                                guint                  height,
+                                                gint64                 t_first,
+                                                gint64                 t_last,
+                                                GError               **error);
+guint32             *evs_index_load_counts     (const char            *recording_path,
+                                                guint                 *width,
+                                                guint                 *height,
+                                                gint64                *t_first,
+                                                gint64                *t_last);
 EvsIndex            *evs_index_load            (const char            *cache_path,
                                                 EvsReader             *reader,
                                                 GError               **error);
