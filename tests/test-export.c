@@ -667,8 +667,10 @@ phase_progress_cb (EvsExportJob *job,
     }
 }
 
-/* Indexing, counting hot pixels and writing, in that order, with one
- * fraction over them; extra provenance entries follow the job's own. */
+/* Indexing (which counts the hot pixels too) and writing, in that order,
+ * with one fraction over them; then with the index and counts cached, only
+ * writing; with a damaged counts cache, counting and writing: always the
+ * same output.  Extra provenance entries follow the job's own. */
 static void
 test_phases_and_comments (void)
 {
@@ -681,6 +683,12 @@ test_phases_and_comments (void)
   g_autoptr(GError) error = NULL;
   PhaseData d = { { 0 }, 0, 0.0 };
   const EvsRecordingInfo *info;
+  g_autofree char *first_output = NULL;
+  g_autofree char *second_output = NULL;
+  g_autofree char *index_cache = evs_index_get_cache_path (in);
+  g_autofree char *counts_cache = NULL;
+  g_autofree char *cached = NULL;
+  gsize first_len = 0, second_len = 0, cached_len = 0;
 
   write_synth (in, 320, 240, 300000, 7);
   pipeline = evs_pipeline_new_from_string ("{\"version\":1,\"filters\":["
@@ -697,11 +705,12 @@ test_phases_and_comments (void)
   g_assert_no_error (error);
   g_assert_cmpint (evs_export_job_get_phase (job), ==, EVS_EXPORT_PHASE_NONE);
 
-  g_assert_cmpuint (d.n_phases, ==, 3);
+  /* the hot pixels are counted by the index scan: no separate pass */
+  g_assert_cmpuint (d.n_phases, ==, 2);
   g_assert_cmpint (d.phases[0], ==, EVS_EXPORT_PHASE_INDEXING);
-  g_assert_cmpint (d.phases[1], ==, EVS_EXPORT_PHASE_COUNTING);
-  g_assert_cmpint (d.phases[2], ==, EVS_EXPORT_PHASE_WRITING);
+  g_assert_cmpint (d.phases[1], ==, EVS_EXPORT_PHASE_WRITING);
   g_assert_cmpfloat (d.last, ==, 1.0);
+  g_assert_true (g_file_get_contents (out, &first_output, &first_len, NULL));
 
   reader = evs_reader_open (out, &error);
   g_assert_no_error (error);
@@ -711,13 +720,48 @@ test_phases_and_comments (void)
   g_assert_cmpstr (evs_recording_info_lookup (info, "evscope_time_range"), ==, "50000 250000");
   g_assert_nonnull (evs_recording_info_lookup (info, "evscope_pipeline"));
 
-  /* The index is cached now: a second run has no indexing phase */
+  /* The index and the pixel counts are cached now: a second run only
+   * writes, the same output */
   g_clear_object (&reader);
   memset (&d, 0, sizeof d);
   g_assert_true (evs_export_job_run (job, NULL, &error));
   g_assert_no_error (error);
+  g_assert_cmpuint (d.n_phases, ==, 1);
+  g_assert_cmpint (d.phases[0], ==, EVS_EXPORT_PHASE_WRITING);
+  g_assert_true (g_file_get_contents (out, &second_output, &second_len, NULL));
+  g_assert_cmpmem (first_output, first_len, second_output, second_len);
+  g_clear_pointer (&second_output, g_free);
+
+  /* A damaged or truncated counts cache is ignored: counted in a pass of
+   * its own (the index is still cached), the same output again */
+  counts_cache = g_strconcat (index_cache, ".counts", NULL);
+  g_assert_true (g_file_get_contents (counts_cache, &cached, &cached_len, NULL));
+  for (guint damage = 0; damage < 3; damage++)
+    {
+      if (damage == 0)
+        g_assert_true (g_file_set_contents (counts_cache, cached, cached_len - 4, NULL));
+      else if (damage == 1)
+        g_assert_true (g_file_set_contents (counts_cache, "EVSCNT01 garbage", -1, NULL));
+      else
+        g_assert_cmpint (g_unlink (counts_cache), ==, 0);
+      memset (&d, 0, sizeof d);
+      g_assert_true (evs_export_job_run (job, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (d.n_phases, ==, 2);
+      g_assert_cmpint (d.phases[0], ==, EVS_EXPORT_PHASE_COUNTING);
+      g_assert_cmpint (d.phases[1], ==, EVS_EXPORT_PHASE_WRITING);
+      g_assert_true (g_file_get_contents (out, &second_output, &second_len, NULL));
+      g_assert_cmpmem (first_output, first_len, second_output, second_len);
+      g_clear_pointer (&second_output, g_free);
+    }
+
+  /* A changed recording is counted again */
+  write_synth (in, 320, 240, 300000, 8);
+  memset (&d, 0, sizeof d);
+  g_assert_true (evs_export_job_run (job, NULL, &error));
+  g_assert_no_error (error);
   g_assert_cmpuint (d.n_phases, ==, 2);
-  g_assert_cmpint (d.phases[0], ==, EVS_EXPORT_PHASE_COUNTING);
+  g_assert_cmpint (d.phases[0], ==, EVS_EXPORT_PHASE_INDEXING);
 
   evs_test_remove_tree (dir);
 }

@@ -35,7 +35,10 @@
 /*
  * Export: reader → (time range) → pipeline → writer, streaming with one
  * chunk of memory, plus O(sensor) for the filters and the hot-pixel first
- * pass.  The output is written to a temporary file and renamed at the end;
+ * pass.  The pipeline filters the chunk in place and the writer encodes
+ * it directly: no copies between stages.  The hot-pixel counts come from
+ * the index scan when the index has to be built anyway, otherwise from a
+ * counting pass of their own.  The output is written to a temporary file and renamed at the end;
  * on failure or cancel it is removed and an existing target is untouched.
  * This is the only export loop: the GUI and `evscope-cli export` both run it.
  *
@@ -633,26 +636,125 @@ evs_export_job_check (EvsExportJob  *self,
   return TRUE;
 }
 
-/* Counts the whole recording per pixel and hands the counts to the
- * hot-pixel filters that wait for them. */
+/* Per-pixel counts of the whole recording, for the hot-pixel filters */
+typedef struct
+{
+  guint32 *counts;
+  guint    w, h;
+  gint64   t_first, t_last;
+} Counter;
+
+static void
+counter_init (Counter   *counter,
+              EvsReader *reader)
+{
+  counter->w = MAX (evs_reader_get_width (reader), 1);
+  counter->h = MAX (evs_reader_get_height (reader), 1);
+  counter->counts = g_new0 (guint32, (gsize) counter->w * counter->h);
+  counter->t_first = G_MAXINT64;
+  counter->t_last = G_MININT64;
+}
+
+static void
+counter_clear (Counter *counter)
+{
+  g_clear_pointer (&counter->counts, g_free);
+}
+
+static void
+counter_grow (Counter *counter,
+              guint    nw,
+              guint    nh)
+{
+  guint32 *grown;
+
+  nw = MAX (nw, counter->w);
+  nh = MAX (nh, counter->h);
+  if (nw == counter->w && nh == counter->h)
+    return;
+  grown = g_new0 (guint32, (gsize) nw * nh);
+  for (guint r = 0; r < counter->h; r++)
+    memcpy (grown + (gsize) r * nw, counter->counts + (gsize) r * counter->w,
+            counter->w * sizeof (guint32));
+  g_free (counter->counts);
+  counter->counts = grown;
+  counter->w = nw;
+  counter->h = nh;
+}
+
+/* Counts a chunk and its time extent in one pass */
+static void
+count_chunk (const EvsEventChunk *chunk,
+             gpointer             user_data)
+{
+  Counter *counter = user_data;
+  const gint64 *t = chunk->t;
+  const guint16 *xs = chunk->x, *ys = chunk->y;
+  guint32 *counts = counter->counts;
+  guint w = counter->w, h = counter->h;
+  gint64 lo = G_MAXINT64, hi = G_MININT64;
+
+  for (gsize i = 0; i < chunk->n_events; i++)
+    {
+      guint x = xs[i], y = ys[i];
+      guint32 *c;
+
+      if (G_UNLIKELY (x >= w || y >= h))
+        {
+          /* geometry unknown or wrong in the header: grow once to fit the
+           * rest of the chunk */
+          guint max_x = 0, max_y = 0;
+
+          for (gsize j = i; j < chunk->n_events; j++)
+            {
+              max_x = MAX (max_x, xs[j]);
+              max_y = MAX (max_y, ys[j]);
+            }
+          counter_grow (counter, max_x + 1, max_y + 1);
+          counts = counter->counts;
+          w = counter->w;
+          h = counter->h;
+        }
+      c = counts + (gsize) y * w + x;
+      *c += *c < G_MAXUINT32;
+      lo = MIN (lo, t[i]);
+      hi = MAX (hi, t[i]);
+    }
+  counter->t_first = MIN (counter->t_first, lo);
+  counter->t_last = MAX (counter->t_last, hi);
+}
+
+static void
+counter_learn (Counter     *counter,
+               EvsPipeline *pipeline)
+{
+  evs_pipeline_learn_counts (pipeline, counter->counts, counter->w, counter->h,
+                             counter->t_last >= counter->t_first
+                             ? counter->t_last - counter->t_first + 1 : 1);
+}
+
+static gint64
+file_mtime_us (const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return -1;
+  return (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+}
+
+/* Counts the whole recording per pixel, then rewinds. */
 static gboolean
 first_pass (EvsExportJob   *self,
             EvsReader      *reader,
-            EvsPipeline    *pipeline,
+            Counter        *counter,
             EvsEventChunk  *chunk,
             Progress       *pr,
             GCancellable   *cancellable,
             GError        **error)
 {
-  guint w = MAX (evs_reader_get_width (reader), 1);
-  guint h = MAX (evs_reader_get_height (reader), 1);
-  g_autofree guint32 *counts = g_new0 (guint32, (gsize) w * h);
-  gint64 t_first = G_MAXINT64, t_last = G_MININT64;
-
   for (;;)
     {
-      guint16 max_x = 0, max_y = 0;
-
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       evs_event_chunk_clear (chunk);
@@ -660,42 +762,11 @@ first_pass (EvsExportJob   *self,
         return FALSE;
       if (chunk->n_events == 0)
         break;
-
-      for (gsize i = 0; i < chunk->n_events; i++)
-        {
-          max_x = MAX (max_x, chunk->x[i]);
-          max_y = MAX (max_y, chunk->y[i]);
-        }
-      if (max_x >= w || max_y >= h)
-        {
-          /* geometry unknown or wrong in the header: grow */
-          guint nw = MAX (w, (guint) max_x + 1), nh = MAX (h, (guint) max_y + 1);
-          guint32 *grown = g_new0 (guint32, (gsize) nw * nh);
-
-          for (guint y = 0; y < h; y++)
-            memcpy (grown + (gsize) y * nw, counts + (gsize) y * w, w * sizeof (guint32));
-          g_free (counts);
-          counts = grown;
-          w = nw;
-          h = nh;
-        }
-      for (gsize i = 0; i < chunk->n_events; i++)
-        {
-          guint32 *c = counts + (gsize) chunk->y[i] * w + chunk->x[i];
-
-          *c += *c < G_MAXUINT32;
-        }
-      for (gsize i = 0; i < chunk->n_events; i++)
-        {
-          t_first = MIN (t_first, chunk->t[i]);
-          t_last = MAX (t_last, chunk->t[i]);
-        }
+      count_chunk (chunk, counter);
       pr->read += chunk->n_events;
       report (pr, pass_fraction (pr, reader), 0, 0);
     }
 
-  evs_pipeline_learn_counts (pipeline, counts, w, h,
-                             t_last >= t_first ? t_last - t_first + 1 : 1);
   return evs_reader_rewind (reader, error);
 }
 
@@ -766,6 +837,9 @@ run_job (EvsExportJob  *self,
   g_autoptr(GPtrArray) comments = g_ptr_array_new_with_free_func (g_free);
   g_autofree guint8 *keep = NULL;
   g_autofree char *abs_input = NULL;
+  Counter counter = { NULL, 0, 0, 0, 0 };
+  gboolean counted = FALSE, cache_counts = FALSE;
+  gint64 scan_mtime = 0;
   EvsPipeline *pipeline = self->pipeline;
   EvsFormat format = evs_export_job_get_format (self);
   gboolean two_passes, need_index, build_index;
@@ -790,14 +864,44 @@ run_job (EvsExportJob  *self,
   build_index = need_index && index == NULL;
   two_passes = pipeline != NULL && evs_pipeline_needs_first_pass (pipeline);
 
+  if (two_passes)
+    {
+      /* counts cached by an earlier export of the same file contents */
+      counter.counts = evs_index_load_counts (self->input_path, &counter.w, &counter.h,
+                                              &counter.t_first, &counter.t_last);
+      counted = counter.counts != NULL;
+      if (!counted)
+        {
+          counter_init (&counter, reader);
+          scan_mtime = file_mtime_us (self->input_path);
+        }
+    }
+
   if (build_index)
     {
-      next_phase (&pr, EVS_EXPORT_PHASE_INDEXING, 2 + two_passes);
+      gboolean scanned = FALSE;
+      gboolean count_now = two_passes && !counted;
+
+      /* the hot-pixel counts are gathered by the same scan */
+      next_phase (&pr, EVS_EXPORT_PHASE_INDEXING, 2);
       report (&pr, 0.0, 0, 0);
-      index = evs_index_ensure (reader, cancellable, index_progress_cb, &pr, error);
+
+      index = evs_index_ensure_full (reader, cancellable, count_now ? count_chunk : NULL,
+                                     &counter, &scanned, index_progress_cb, &pr, error);
       if (index == NULL)
-        return FALSE;
+        {
+          counter_clear (&counter);
+          return FALSE;
+        }
       pr.read_base = pr.read;
+      if (count_now && scanned)
+        {
+          /* the sensor size the index found, as a separate pass would
+           * start from */
+          counter_grow (&counter, evs_reader_get_width (reader), evs_reader_get_height (reader));
+          counted = TRUE;
+          cache_counts = TRUE;
+        }
     }
   if (index != NULL)
     stop_at_end = evs_index_get_stats (index)->non_monotonic == 0;
@@ -812,14 +916,32 @@ run_job (EvsExportJob  *self,
   chunk = evs_event_chunk_new (CHUNK_CAPACITY);
   keep = g_malloc (CHUNK_CAPACITY);
 
-  if (two_passes)
+  if (two_passes && !counted)
     {
       next_phase (&pr, EVS_EXPORT_PHASE_COUNTING, 2);
       if (index != NULL)
         pr.ord_end = evs_index_get_n_events (index);
       report (&pr, 0.0, 0, 0);
-      if (!first_pass (self, reader, pipeline, chunk, &pr, cancellable, error))
-        return FALSE;
+      /* from the sensor size as known now (the index may have found it) */
+      counter_clear (&counter);
+      counter_init (&counter, reader);
+      if (!first_pass (self, reader, &counter, chunk, &pr, cancellable, error))
+        {
+          counter_clear (&counter);
+          return FALSE;
+        }
+      cache_counts = TRUE;
+    }
+  if (two_passes)
+    {
+      g_autoptr(GError) cache_error = NULL;
+
+      if (cache_counts
+          && !evs_index_save_counts (self->input_path, scan_mtime, counter.counts, counter.w,
+                                     counter.h, counter.t_first, counter.t_last, &cache_error))
+        g_debug ("Pixel counts not cached: %s", cache_error->message);
+      counter_learn (&counter, pipeline);
+      counter_clear (&counter);
     }
 
   next_phase (&pr, EVS_EXPORT_PHASE_WRITING, 1);

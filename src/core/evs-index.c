@@ -138,22 +138,14 @@ compute_key (const char   *path,
   return TRUE;
 }
 
-/**
- * evs_index_build:
- * @reader: a reader; it is rewound before and after the scan
- * @progress: (nullable): called every few chunks from this thread
- *
- * Decodes the whole recording once, keeping one resumable position per
- * chunk and the totals.  Memory is O(chunks): about 1 MB per 10⁹ events.
- *
- * Returns: (transfer full): the index, or %NULL on error or cancellation
- */
-EvsIndex *
-evs_index_build (EvsReader             *reader,
-                 GCancellable          *cancellable,
-                 EvsIndexProgressFunc   progress,
-                 gpointer               user_data,
-                 GError               **error)
+static EvsIndex *
+build (EvsReader             *reader,
+       GCancellable          *cancellable,
+       EvsIndexChunkFunc      chunk_func,
+       gpointer               chunk_data,
+       EvsIndexProgressFunc   progress,
+       gpointer               user_data,
+       GError               **error)
 {
   g_autoptr(EvsIndex) self = NULL;
   g_autoptr(EvsEventChunk) chunk = NULL;
@@ -191,6 +183,8 @@ evs_index_build (EvsReader             *reader,
         return NULL;
       if (chunk->n_events == 0)
         break;
+      if (chunk_func != NULL)
+        chunk_func (chunk, chunk_data);
 
       {
         gboolean sorted = FALSE;
@@ -246,6 +240,28 @@ evs_index_build (EvsReader             *reader,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/**
+ * evs_index_build:
+ * @reader: a reader; it is rewound before and after the scan
+ * @progress: (nullable): called every few chunks from this thread
+ *
+ * Decodes the whole recording once, keeping one resumable position per
+ * chunk and the totals.  Memory is O(chunks): about 1 MB per 10⁹ events.
+ *
+ * Returns: (transfer full): the index, or %NULL on error or cancellation
+ */
+EvsIndex *
+evs_index_build (EvsReader             *reader,
+                 GCancellable          *cancellable,
+                 EvsIndexProgressFunc   progress,
+                 gpointer               user_data,
+                 GError               **error)
+{
+  g_return_val_if_fail (EVS_IS_READER (reader), NULL);
+
+  return build (reader, cancellable, NULL, NULL, progress, user_data, error);
 }
 
 /**
@@ -377,12 +393,40 @@ evs_index_ensure (EvsReader             *reader,
                   gpointer               user_data,
                   GError               **error)
 {
+  return evs_index_ensure_full (reader, cancellable, NULL, NULL, NULL, progress, user_data,
+                                error);
+}
+
+/**
+ * evs_index_ensure_full:
+ * @chunk_func: (nullable): called with every chunk when the recording is
+ *   scanned
+ * @scanned: (out) (optional): set to %TRUE when the recording was scanned
+ *   (so @chunk_func saw every event), %FALSE when the cache was used
+ *
+ * Like evs_index_ensure(), letting a caller gather other statistics in the
+ * same pass when the index has to be built.
+ *
+ * Returns: (transfer full): the index, or %NULL on error or cancellation
+ */
+EvsIndex *
+evs_index_ensure_full (EvsReader             *reader,
+                       GCancellable          *cancellable,
+                       EvsIndexChunkFunc      chunk_func,
+                       gpointer               chunk_data,
+                       gboolean              *scanned,
+                       EvsIndexProgressFunc   progress,
+                       gpointer               user_data,
+                       GError               **error)
+{
   g_autoptr(EvsIndex) self = NULL;
   g_autofree char *cache_path = NULL;
   const EvsRecordingInfo *info;
 
   g_return_val_if_fail (EVS_IS_READER (reader), NULL);
 
+  if (scanned != NULL)
+    *scanned = FALSE;
   info = evs_reader_get_info (reader);
   if (info->path != NULL)
     {
@@ -394,9 +438,11 @@ evs_index_ensure (EvsReader             *reader,
     {
       g_autoptr(GError) save_error = NULL;
 
-      self = evs_index_build (reader, cancellable, progress, user_data, error);
+      self = build (reader, cancellable, chunk_func, chunk_data, progress, user_data, error);
       if (self == NULL)
         return NULL;
+      if (scanned != NULL)
+        *scanned = TRUE;
 
       if (cache_path != NULL && !evs_index_save (self, cache_path, &save_error))
         g_debug ("Index not cached: %s", save_error->message);
@@ -512,4 +558,164 @@ evs_index_get_stats (EvsIndex *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return &self->header.stats;
+}
+
+/* Per-pixel counts cache: a header keyed like the index, then width ×
+ * height native-endian guint32 counts. */
+
+#define COUNTS_MAGIC "EVSCNT01"
+#define MAX_COUNTS_SIDE 65536
+
+typedef struct
+{
+  char    magic[8];
+  guint32 width;
+  guint32 height;
+  guint64 file_size;
+  gint64  mtime_us;
+  guint64 inode;
+  guint8  head_digest[32];
+  gint64  t_first;
+  gint64  t_last;
+} CountsHeader;
+
+static char *
+counts_cache_path (const char *recording_path)
+{
+  g_autofree char *index_path = evs_index_get_cache_path (recording_path);
+
+  return g_strconcat (index_path, ".counts", NULL);
+}
+
+/**
+ * evs_index_save_counts:
+ * @recording_path: the recording the counts describe
+ * @scan_mtime_us: the recording's modification time (µs) before the scan
+ *   that counted: when it changed since, nothing is cached
+ * @counts: @width × @height events per pixel, row by row
+ * @t_first: the earliest event time
+ * @t_last: the latest event time
+ *
+ * Caches the whole-recording per-pixel counts beside the index, keyed like
+ * it (path, size, mtime, inode, first bytes), so that later exports with
+ * `hot_pixels` need no counting pass.
+ *
+ * Returns: %TRUE when cached
+ */
+gboolean
+evs_index_save_counts (const char     *recording_path,
+                       gint64          scan_mtime_us,
+                       const guint32  *counts,
+                       guint           width,
+                       guint           height,
+                       gint64          t_first,
+                       gint64          t_last,
+                       GError        **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GByteArray) bytes = NULL;
+  CountsHeader header;
+  CacheHeader key;
+
+  g_return_val_if_fail (recording_path != NULL, FALSE);
+  g_return_val_if_fail (counts != NULL, FALSE);
+
+  if (width == 0 || height == 0 || width > MAX_COUNTS_SIDE || height > MAX_COUNTS_SIDE)
+    {
+      g_set_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT,
+                   "Cannot cache pixel counts of a %u×%u sensor", width, height);
+      return FALSE;
+    }
+  memset (&key, 0, sizeof key);
+  if (!compute_key (recording_path, &key, error))
+    return FALSE;
+  if (key.mtime_us != scan_mtime_us)
+    {
+      g_set_error (error, EVS_ERROR, EVS_ERROR_IO,
+                   "“%s” changed while it was counted", recording_path);
+      return FALSE;
+    }
+
+  memset (&header, 0, sizeof header);
+  memcpy (header.magic, COUNTS_MAGIC, 8);
+  header.width = width;
+  header.height = height;
+  header.file_size = key.file_size;
+  header.mtime_us = key.mtime_us;
+  header.inode = key.inode;
+  memcpy (header.head_digest, key.head_digest, sizeof header.head_digest);
+  header.t_first = t_first;
+  header.t_last = t_last;
+
+  path = counts_cache_path (recording_path);
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, EVS_ERROR, EVS_ERROR_IO, "Cannot create “%s”", dir);
+      return FALSE;
+    }
+  bytes = g_byte_array_sized_new (sizeof header + (gsize) width * height * sizeof (guint32));
+  g_byte_array_append (bytes, (const guint8 *) &header, sizeof header);
+  g_byte_array_append (bytes, (const guint8 *) counts,
+                       (guint) ((gsize) width * height * sizeof (guint32)));
+
+  return g_file_set_contents (path, (const char *) bytes->data, bytes->len, error);
+}
+
+/**
+ * evs_index_load_counts:
+ * @width: (out): the counts' width
+ * @height: (out): the counts' height
+ * @t_first: (out): the earliest event time
+ * @t_last: (out): the latest event time
+ *
+ * Returns: (transfer full) (nullable): the cached per-pixel counts of the
+ *   recording as it is now, or %NULL when there are none, or they are
+ *   unreadable or stale (the recording changed)
+ */
+guint32 *
+evs_index_load_counts (const char  *recording_path,
+                       guint       *width,
+                       guint       *height,
+                       gint64      *t_first,
+                       gint64      *t_last)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  CountsHeader header;
+  CacheHeader key;
+  guint32 *counts;
+  gsize n;
+
+  g_return_val_if_fail (recording_path != NULL, NULL);
+
+  memset (&key, 0, sizeof key);
+  if (!compute_key (recording_path, &key, NULL))
+    return NULL;
+  path = counts_cache_path (recording_path);
+  if (!g_file_get_contents (path, &contents, &len, NULL) || len < sizeof header)
+    return NULL;
+  memcpy (&header, contents, sizeof header);
+  if (memcmp (header.magic, COUNTS_MAGIC, 8) != 0
+      || header.width == 0 || header.height == 0
+      || header.width > MAX_COUNTS_SIDE || header.height > MAX_COUNTS_SIDE
+      || header.file_size != key.file_size
+      || header.mtime_us != key.mtime_us
+      || header.inode != key.inode
+      || memcmp (header.head_digest, key.head_digest, sizeof header.head_digest) != 0
+      || header.t_last < header.t_first)
+    return NULL;
+  n = (gsize) header.width * header.height;
+  if (len - sizeof header != n * sizeof (guint32))
+    return NULL;
+
+  counts = g_new (guint32, n);
+  memcpy (counts, contents + sizeof header, n * sizeof (guint32));
+  *width = header.width;
+  *height = header.height;
+  *t_first = header.t_first;
+  *t_last = header.t_last;
+  return counts;
 }

@@ -59,6 +59,17 @@ typedef void (*EvsIndexProgressFunc) (double   fraction,
                                       guint64  n_events,
                                       gpointer user_data);
 
+/**
+ * EvsIndexChunkFunc:
+ * @chunk: the events just decoded by the scan
+ * @user_data: closure
+ *
+ * Sees every chunk of an index scan, in file order, so that other
+ * whole-recording statistics can be gathered in the same pass.
+ */
+typedef void (*EvsIndexChunkFunc) (const EvsEventChunk *chunk,
+                                   gpointer             user_data);
+
 #define EVS_TYPE_INDEX (evs_index_get_type ())
 
 GType                evs_index_get_type        (void) G_GNUC_CONST;
@@ -74,7 +85,28 @@ EvsIndex            *evs_index_ensure          (EvsReader             *reader,
                                                 EvsIndexProgressFunc   progress,
                                                 gpointer               user_data,
                                                 GError               **error);
+EvsIndex            *evs_index_ensure_full     (EvsReader             *reader,
+                                                GCancellable          *cancellable,
+                                                EvsIndexChunkFunc      chunk_func,
+                                                gpointer               chunk_data,
+                                                gboolean              *scanned,
+                                                EvsIndexProgressFunc   progress,
+                                                gpointer               user_data,
+                                                GError               **error);
 char                *evs_index_get_cache_path  (const char            *recording_path);
+gboolean             evs_index_save_counts     (const char            *recording_path,
+                                                gint64                 scan_mtime_us,
+                                                const guint32         *counts,
+                                                guint                  width,
+                                                guint                  height,
+                                                gint64                 t_first,
+                                                gint64                 t_last,
+                                                GError               **error);
+guint32             *evs_index_load_counts     (const char            *recording_path,
+                                                guint                 *width,
+                                                guint                 *height,
+                                                gint64                *t_first,
+                                                gint64                *t_last);
 EvsIndex            *evs_index_load            (const char            *cache_path,
                                                 EvsReader             *reader,
                                                 GError               **error);

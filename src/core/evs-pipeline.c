@@ -439,8 +439,50 @@ compact (EvsEventChunk *chunk,
 
   if (index == NULL)
     {
-      /* branchless: write every event, advance only over the kept ones */
-      for (gsize i = j; i < n; i++)
+      const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+      gsize i = j;
+
+      /* Blocks of 8 events all kept (most of them: filters drop few
+       * events, or whole regions) move as whole blocks; the others are
+       * compacted branchlessly: write every event, advance only over the
+       * kept ones. */
+      for (; i + 8 <= n; i += 8)
+        {
+          guint64 k8, p8;
+
+          memcpy (&k8, keep + i, 8);
+          if (((k8 - ones) & ~k8 & (ones << 7)) == 0)
+            {
+              /* no zero byte; j < i, so load before storing (inlined
+               * copies, unlike memmove) */
+              gint64 tb[8];
+              guint16 xb[8], yb[8];
+
+              memcpy (tb, t + i, sizeof tb);
+              memcpy (xb, x + i, sizeof xb);
+              memcpy (yb, y + i, sizeof yb);
+              memcpy (&p8, p + i, 8);
+              memcpy (t + j, tb, sizeof tb);
+              memcpy (x + j, xb, sizeof xb);
+              memcpy (y + j, yb, sizeof yb);
+              memcpy (p + j, &p8, 8);
+              on += ((p8 & ones) * ones) >> 56;
+              j += 8;
+              continue;
+            }
+          for (gsize b = i; b < i + 8; b++)
+            {
+              guint8 k = keep[b] != 0;
+
+              t[j] = t[b];
+              x[j] = x[b];
+              y[j] = y[b];
+              p[j] = p[b];
+              on += p[b] & k;
+              j += k;
+            }
+        }
+      for (; i < n; i++)
         {
           guint8 k = keep[i] != 0;
 

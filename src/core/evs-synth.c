@@ -40,8 +40,12 @@
  * bounce off the borders.  The times at which an edge crosses a pixel centre
  * are solved exactly (ray against disc or box); each crossing emits 1–few
  * events of one polarity (ON when the bright object arrives, OFF when it
- * leaves) after a pixel latency with jitter, spaced by a refractory-like
- * delay.  Times are then read out row by row on a grid of ROW_TICK_US with a
+ * leaves).  Edges are blurred over EDGE_WIDTH_PX as lens optics do, so the
+ * events of a crossing are spread over the time the blurred edge takes to
+ * pass the pixel (EDGE_WIDTH_PX / normal speed: about 2 ms at 900 px/s,
+ * 15 ms at 100 px/s), each after a pixel latency with jitter and spaced by
+ * at least a refractory-like delay.  Times are then read out row by row on a
+ * grid of ROW_TICK_US with a
  * per-row phase, so events of the same row close in time share one
  * timestamp, as the row bursts of real sensors do.
  *
@@ -51,12 +55,15 @@
  * hot pixels fire Poisson events at about hot_rate_hz (×0.5–1.5 each,
  * 80 % ON).
  *
- * Memory is O(sensor + events of a few ms).
+ * Memory is O(sensor + events of MAX_DELAY_US).
  */
 
 #define SLICE_US     1000.0
 #define ROW_TICK_US  5
-#define MAX_DELAY_US 8000.0
+/* Delays stay below 65 ms - SLICE_US: sort_pending() sorts on 16 bits */
+#define MAX_DELAY_US 50000.0
+#define MAX_RAMP_US  40000.0
+#define EDGE_WIDTH_PX 1.5
 #define MAX_GROUPS   64
 
 typedef struct
@@ -516,15 +523,18 @@ push_event (EvsSynth *self,
 }
 
 /* Time interval during which the pixel centre (px, py) is inside @o, with
- * times relative to the slice start.  Returns FALSE when never inside or
- * not moving. */
+ * times relative to the slice start, and the speed of the edge along its
+ * normal (px/µs) when it enters and when it leaves.  Returns FALSE when
+ * never inside or not moving. */
 static gboolean
 inside_interval (const Obj   *o,
                  const Group *g,
                  double       px,
                  double       py,
                  double      *t_in,
-                 double      *t_out)
+                 double      *t_out,
+                 double      *vn_in,
+                 double      *vn_out)
 {
   double dx = px - o->cx, dy = py - o->cy;
 
@@ -543,11 +553,15 @@ inside_interval (const Obj   *o,
       sq = sqrt (disc);
       *t_in = (-b - sq) / (2 * a);
       *t_out = (-b + sq) / (2 * a);
+      /* the normal there is (pixel - centre) / r */
+      *vn_in = fabs ((dx - g->vx * *t_in) * g->vx + (dy - g->vy * *t_in) * g->vy) / o->r;
+      *vn_out = fabs ((dx - g->vx * *t_out) * g->vx + (dy - g->vy * *t_out) * g->vy) / o->r;
       return TRUE;
     }
   else
     {
       double lo = -INFINITY, hi = INFINITY;
+      double v_lo = 0, v_hi = 0;   /* the speed across the face that bounds */
 
       if (g->vx != 0)
         {
@@ -555,6 +569,7 @@ inside_interval (const Obj   *o,
 
           lo = MAX (lo, MIN (a, b));
           hi = MIN (hi, MAX (a, b));
+          v_lo = v_hi = fabs (g->vx);
         }
       else if (fabs (dx) > o->hw)
         return FALSE;
@@ -562,8 +577,16 @@ inside_interval (const Obj   *o,
         {
           double a = (dy - o->hh) / g->vy, b = (dy + o->hh) / g->vy;
 
-          lo = MAX (lo, MIN (a, b));
-          hi = MIN (hi, MAX (a, b));
+          if (MIN (a, b) > lo)
+            {
+              lo = MIN (a, b);
+              v_lo = fabs (g->vy);
+            }
+          if (MAX (a, b) < hi)
+            {
+              hi = MAX (a, b);
+              v_hi = fabs (g->vy);
+            }
         }
       else if (fabs (dy) > o->hh)
         return FALSE;
@@ -571,6 +594,8 @@ inside_interval (const Obj   *o,
         return FALSE;
       *t_in = lo;
       *t_out = hi;
+      *vn_in = v_lo;
+      *vn_out = v_hi;
       return TRUE;
     }
 }
@@ -605,27 +630,40 @@ row_extent (const Obj   *o,
   return TRUE;
 }
 
+/* The events of one pixel as an edge moving at @vn px/µs along its normal
+ * crosses it.  The edge is not a sharp step: optics blur it over
+ * EDGE_WIDTH_PX, so the pixel's log intensity ramps over EDGE_WIDTH_PX / vn
+ * and its n events (n thresholds crossed) are spread evenly over that ramp
+ * (the ramp starts at @t_cross), each after a pixel latency with jitter and
+ * at least a refractory-like spacing after the previous one. */
 static void
 emit_crossing (EvsSynth *self,
                double    t_cross,
+               double    vn,
                guint     x,
                guint     y,
                guint     p)
 {
   double m = self->mean_events;
-  guint n = (guint) m + (rng_uniform (&self->rng) < m - floor (m));
-  double delay = 15.0 + rng_exp (&self->rng, 40.0);
+  guint n = MAX ((guint) m + (rng_uniform (&self->rng) < m - floor (m)), 1);
+  double ramp = vn > EDGE_WIDTH_PX / MAX_RAMP_US ? EDGE_WIDTH_PX / vn : MAX_RAMP_US;
+  double prev = -INFINITY;
   guint phase = self->row_phase[y];
 
-  for (guint k = 0; k < MAX (n, 1); k++)
+  for (guint k = 0; k < n; k++)
     {
-      double te = t_cross + MIN (delay, MAX_DELAY_US);
-      gint64 q = (gint64) ceil ((te - phase) / ROW_TICK_US) * ROW_TICK_US + phase;
+      double delay = ramp * (k + 0.5) / n + 15.0 + rng_exp (&self->rng, 40.0);
+      double te;
+      gint64 q;
 
+      if (k > 0)
+        delay = MAX (delay, prev + 30.0 + rng_exp (&self->rng, 80.0));
+      prev = delay;
+      te = t_cross + MIN (delay, MAX_DELAY_US);
+      q = (gint64) ceil ((te - phase) / ROW_TICK_US) * ROW_TICK_US + phase;
       if (q < (gint64) ceil (t_cross))
         q += ROW_TICK_US;
       push_event (self, q, x, y, p, EVS_SYNTH_LABEL_SIGNAL);
-      delay += 30.0 + rng_exp (&self->rng, 80.0);
     }
 }
 
@@ -678,14 +716,14 @@ gen_object (EvsSynth  *self,
 
           for (int x = xa; x <= xb; x++)
             {
-              double t_in, t_out;
+              double t_in, t_out, vn_in, vn_out;
 
-              if (!inside_interval (o, g, x + 0.5, yc, &t_in, &t_out))
+              if (!inside_interval (o, g, x + 0.5, yc, &t_in, &t_out, &vn_in, &vn_out))
                 continue;
               if (t_in >= 0 && t_in < SLICE_US)
-                emit_crossing (self, t0 + t_in, x, y, 1);
+                emit_crossing (self, t0 + t_in, vn_in, x, y, 1);
               if (t_out >= 0 && t_out < SLICE_US)
-                emit_crossing (self, t0 + t_out, x, y, 0);
+                emit_crossing (self, t0 + t_out, vn_out, x, y, 0);
             }
         }
     }

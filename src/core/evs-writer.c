@@ -43,6 +43,8 @@ typedef struct
   EvsRecordingInfo  *info;
   GStrv              comments;
   guint64            n_events;
+  guint64            written;     /* bytes handed to the stream */
+  guint64            flushing;    /* writeback started up to here */
   guint              begun : 1;
   guint              finished : 1;
   guint              failed : 1;
@@ -56,6 +58,8 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+#define WRITEBACK_STEP (16 * 1024 * 1024)
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (EvsWriter, evs_writer, G_TYPE_OBJECT)
 
@@ -322,6 +326,22 @@ _evs_writer_write_bytes (EvsWriter   *self,
                    priv->path, local_error->message);
       return FALSE;
     }
+
+  /* Start the writeback of what the kernel holds every WRITEBACK_STEP, so
+   * that the disk writes while we compute and the final fsync() has little
+   * left to wait for (it alone makes the file durable). */
+  priv->written += len;
+#if defined (SYNC_FILE_RANGE_WRITE)
+  if (priv->fd >= 0 && priv->written - priv->flushing >= 2 * WRITEBACK_STEP)
+    {
+      /* the last step may still sit in the stream's buffer */
+      guint64 end = priv->written - WRITEBACK_STEP;
+
+      sync_file_range (priv->fd, (off_t) priv->flushing, (off_t) (end - priv->flushing),
+                       SYNC_FILE_RANGE_WRITE);
+      priv->flushing = end;
+    }
+#endif
 
   return TRUE;
 }
