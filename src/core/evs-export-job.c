@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include "evs-export-job.h"
+#include "evs-hot-pixel-map.h"
 #include "evs-error.h"
 #include "evs-index.h"
 #include "evs-reader.h"
@@ -636,103 +637,6 @@ evs_export_job_check (EvsExportJob  *self,
   return TRUE;
 }
 
-/* Per-pixel counts of the whole recording, for the hot-pixel filters */
-typedef struct
-{
-  guint32 *counts;
-  guint    w, h;
-  gint64   t_first, t_last;
-} Counter;
-
-static void
-counter_init (Counter   *counter,
-              EvsReader *reader)
-{
-  counter->w = MAX (evs_reader_get_width (reader), 1);
-  counter->h = MAX (evs_reader_get_height (reader), 1);
-  counter->counts = g_new0 (guint32, (gsize) counter->w * counter->h);
-  counter->t_first = G_MAXINT64;
-  counter->t_last = G_MININT64;
-}
-
-static void
-counter_clear (Counter *counter)
-{
-  g_clear_pointer (&counter->counts, g_free);
-}
-
-static void
-counter_grow (Counter *counter,
-              guint    nw,
-              guint    nh)
-{
-  guint32 *grown;
-
-  nw = MAX (nw, counter->w);
-  nh = MAX (nh, counter->h);
-  if (nw == counter->w && nh == counter->h)
-    return;
-  grown = g_new0 (guint32, (gsize) nw * nh);
-  for (guint r = 0; r < counter->h; r++)
-    memcpy (grown + (gsize) r * nw, counter->counts + (gsize) r * counter->w,
-            counter->w * sizeof (guint32));
-  g_free (counter->counts);
-  counter->counts = grown;
-  counter->w = nw;
-  counter->h = nh;
-}
-
-/* Counts a chunk and its time extent in one pass */
-static void
-count_chunk (const EvsEventChunk *chunk,
-             gpointer             user_data)
-{
-  Counter *counter = user_data;
-  const gint64 *t = chunk->t;
-  const guint16 *xs = chunk->x, *ys = chunk->y;
-  guint32 *counts = counter->counts;
-  guint w = counter->w, h = counter->h;
-  gint64 lo = G_MAXINT64, hi = G_MININT64;
-
-  for (gsize i = 0; i < chunk->n_events; i++)
-    {
-      guint x = xs[i], y = ys[i];
-      guint32 *c;
-
-      if (G_UNLIKELY (x >= w || y >= h))
-        {
-          /* geometry unknown or wrong in the header: grow once to fit the
-           * rest of the chunk */
-          guint max_x = 0, max_y = 0;
-
-          for (gsize j = i; j < chunk->n_events; j++)
-            {
-              max_x = MAX (max_x, xs[j]);
-              max_y = MAX (max_y, ys[j]);
-            }
-          counter_grow (counter, max_x + 1, max_y + 1);
-          counts = counter->counts;
-          w = counter->w;
-          h = counter->h;
-        }
-      c = counts + (gsize) y * w + x;
-      *c += *c < G_MAXUINT32;
-      lo = MIN (lo, t[i]);
-      hi = MAX (hi, t[i]);
-    }
-  counter->t_first = MIN (counter->t_first, lo);
-  counter->t_last = MAX (counter->t_last, hi);
-}
-
-static void
-counter_learn (Counter     *counter,
-               EvsPipeline *pipeline)
-{
-  evs_pipeline_learn_counts (pipeline, counter->counts, counter->w, counter->h,
-                             counter->t_last >= counter->t_first
-                             ? counter->t_last - counter->t_first + 1 : 1);
-}
-
 static gint64
 file_mtime_us (const char *path)
 {
@@ -747,7 +651,7 @@ file_mtime_us (const char *path)
 static gboolean
 first_pass (EvsExportJob   *self,
             EvsReader      *reader,
-            Counter        *counter,
+            EvsPixelCounter *counter,
             EvsEventChunk  *chunk,
             Progress       *pr,
             GCancellable   *cancellable,
@@ -762,7 +666,7 @@ first_pass (EvsExportJob   *self,
         return FALSE;
       if (chunk->n_events == 0)
         break;
-      count_chunk (chunk, counter);
+      evs_pixel_counter_add_chunk (chunk, counter);
       pr->read += chunk->n_events;
       report (pr, pass_fraction (pr, reader), 0, 0);
     }
@@ -837,7 +741,7 @@ run_job (EvsExportJob  *self,
   g_autoptr(GPtrArray) comments = g_ptr_array_new_with_free_func (g_free);
   g_autofree guint8 *keep = NULL;
   g_autofree char *abs_input = NULL;
-  Counter counter = { NULL, 0, 0, 0, 0 };
+  EvsPixelCounter counter = { NULL, 0, 0, 0, 0 };
   gboolean counted = FALSE, cache_counts = FALSE;
   gint64 scan_mtime = 0;
   EvsPipeline *pipeline = self->pipeline;
@@ -867,12 +771,13 @@ run_job (EvsExportJob  *self,
   if (two_passes)
     {
       /* counts cached by an earlier export of the same file contents */
-      counter.counts = evs_index_load_counts (self->input_path, &counter.w, &counter.h,
+      counter.counts = evs_index_load_counts (self->input_path, &counter.width, &counter.height,
                                               &counter.t_first, &counter.t_last);
       counted = counter.counts != NULL;
       if (!counted)
         {
-          counter_init (&counter, reader);
+          evs_pixel_counter_init (&counter, evs_reader_get_width (reader),
+                              evs_reader_get_height (reader));
           scan_mtime = file_mtime_us (self->input_path);
         }
     }
@@ -886,11 +791,11 @@ run_job (EvsExportJob  *self,
       next_phase (&pr, EVS_EXPORT_PHASE_INDEXING, 2);
       report (&pr, 0.0, 0, 0);
 
-      index = evs_index_ensure_full (reader, cancellable, count_now ? count_chunk : NULL,
+      index = evs_index_ensure_full (reader, cancellable, count_now ? evs_pixel_counter_add_chunk : NULL,
                                      &counter, &scanned, index_progress_cb, &pr, error);
       if (index == NULL)
         {
-          counter_clear (&counter);
+          evs_pixel_counter_clear (&counter);
           return FALSE;
         }
       pr.read_base = pr.read;
@@ -898,7 +803,7 @@ run_job (EvsExportJob  *self,
         {
           /* the sensor size the index found, as a separate pass would
            * start from */
-          counter_grow (&counter, evs_reader_get_width (reader), evs_reader_get_height (reader));
+          evs_pixel_counter_grow (&counter, evs_reader_get_width (reader), evs_reader_get_height (reader));
           counted = TRUE;
           cache_counts = TRUE;
         }
@@ -923,11 +828,12 @@ run_job (EvsExportJob  *self,
         pr.ord_end = evs_index_get_n_events (index);
       report (&pr, 0.0, 0, 0);
       /* from the sensor size as known now (the index may have found it) */
-      counter_clear (&counter);
-      counter_init (&counter, reader);
+      evs_pixel_counter_clear (&counter);
+      evs_pixel_counter_init (&counter, evs_reader_get_width (reader),
+                              evs_reader_get_height (reader));
       if (!first_pass (self, reader, &counter, chunk, &pr, cancellable, error))
         {
-          counter_clear (&counter);
+          evs_pixel_counter_clear (&counter);
           return FALSE;
         }
       cache_counts = TRUE;
@@ -937,11 +843,12 @@ run_job (EvsExportJob  *self,
       g_autoptr(GError) cache_error = NULL;
 
       if (cache_counts
-          && !evs_index_save_counts (self->input_path, scan_mtime, counter.counts, counter.w,
-                                     counter.h, counter.t_first, counter.t_last, &cache_error))
+          && !evs_index_save_counts (self->input_path, scan_mtime, counter.counts, counter.width,
+                                     counter.height, counter.t_first, counter.t_last, &cache_error))
         g_debug ("Pixel counts not cached: %s", cache_error->message);
-      counter_learn (&counter, pipeline);
-      counter_clear (&counter);
+      evs_pipeline_learn_counts (pipeline, counter.counts, counter.width, counter.height,
+                                 evs_pixel_counter_get_duration (&counter));
+      evs_pixel_counter_clear (&counter);
     }
 
   next_phase (&pr, EVS_EXPORT_PHASE_WRITING, 1);

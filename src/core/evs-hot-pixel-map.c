@@ -24,6 +24,7 @@
 
 #include "evs-hot-pixel-map.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -45,17 +46,135 @@ rate_of (guint32 count,
 }
 
 /**
+ * evs_pixel_counter_init:
+ *
+ * Starts counting for a sensor of @width × @height (at least 1 × 1).
+ */
+void
+evs_pixel_counter_init (EvsPixelCounter *counter,
+                        guint            width,
+                        guint            height)
+{
+  counter->width = MAX (width, 1);
+  counter->height = MAX (height, 1);
+  counter->counts = g_new0 (guint32, (gsize) counter->width * counter->height);
+  counter->t_first = G_MAXINT64;
+  counter->t_last = G_MININT64;
+}
+
+void
+evs_pixel_counter_clear (EvsPixelCounter *counter)
+{
+  g_clear_pointer (&counter->counts, g_free);
+}
+
+/**
+ * evs_pixel_counter_grow:
+ *
+ * Makes room for at least @width × @height pixels, keeping the counts.
+ */
+void
+evs_pixel_counter_grow (EvsPixelCounter *counter,
+                        guint            width,
+                        guint            height)
+{
+  guint nw = MAX (width, counter->width);
+  guint nh = MAX (height, counter->height);
+  guint32 *grown;
+
+  if (nw == counter->width && nh == counter->height)
+    return;
+
+  grown = g_new0 (guint32, (gsize) nw * nh);
+  for (guint r = 0; r < counter->height; r++)
+    memcpy (grown + (gsize) r * nw, counter->counts + (gsize) r * counter->width,
+            counter->width * sizeof (guint32));
+  g_free (counter->counts);
+  counter->counts = grown;
+  counter->width = nw;
+  counter->height = nh;
+}
+
+/**
+ * evs_pixel_counter_add_chunk:
+ * @counter: an #EvsPixelCounter (a gpointer, so that it serves as an
+ *   #EvsIndexChunkFunc for evs_index_ensure_full())
+ *
+ * Counts a chunk's events and its time extent in one pass.
+ */
+void
+evs_pixel_counter_add_chunk (const EvsEventChunk *chunk,
+                             gpointer             counter)
+{
+  EvsPixelCounter *self = counter;
+  const gint64 *t = chunk->t;
+  const guint16 *xs = chunk->x, *ys = chunk->y;
+  guint32 *counts = self->counts;
+  guint w = self->width, h = self->height;
+  gint64 lo = G_MAXINT64, hi = G_MININT64;
+
+  for (gsize i = 0; i < chunk->n_events; i++)
+    {
+      guint x = xs[i], y = ys[i];
+      guint32 *c;
+
+      if (G_UNLIKELY (x >= w || y >= h))
+        {
+          /* The geometry is unknown or wrong in the header: grow once to
+           * fit the rest of the chunk */
+          guint max_x = 0, max_y = 0;
+
+          for (gsize j = i; j < chunk->n_events; j++)
+            {
+              max_x = MAX (max_x, xs[j]);
+              max_y = MAX (max_y, ys[j]);
+            }
+          evs_pixel_counter_grow (self, max_x + 1, max_y + 1);
+          counts = self->counts;
+          w = self->width;
+          h = self->height;
+        }
+      c = counts + (gsize) y * w + x;
+      *c += *c < G_MAXUINT32;
+      lo = MIN (lo, t[i]);
+      hi = MAX (hi, t[i]);
+    }
+  self->t_first = MIN (self->t_first, lo);
+  self->t_last = MAX (self->t_last, hi);
+}
+
+/**
+ * evs_pixel_counter_get_duration:
+ *
+ * Returns: the time the counts cover, last − first event + 1 µs (1 when empty)
+ */
+gint64
+evs_pixel_counter_get_duration (const EvsPixelCounter *counter)
+{
+  return counter->t_last >= counter->t_first ? counter->t_last - counter->t_first + 1 : 1;
+}
+
+static gint64
+file_mtime_us (const char *path)
+{
+  GStatBuf st;
+
+  if (path == NULL || g_stat (path, &st) != 0)
+    return 0;
+  return (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+}
+
+/**
  * evs_pixel_counts_compute:
  * @reader: a reader; it is rewound before and after
  * @width: (inout): the sensor width; grown when events lie beyond it
  * @height: (inout): the sensor height; grown likewise
- * @duration_us: (out): the time the counts cover, last − first event + 1
+ * @duration_us: (out): the time the counts cover
  * @progress: (nullable): called every few chunks with the share read
  *
- * Counts the events of every pixel over the whole recording in one
- * streaming pass (O(chunk + pixels) memory; counts saturate at 2³² − 1).
- * This is the first pass of hot-pixel learning, shared by exports, the
- * workbench preview and `evscope-cli render`, so they all learn the same.
+ * The per-pixel counts of the whole recording: from the cache an earlier
+ * export or preview left beside the index, or counted in one streaming pass
+ * (O(chunk + pixels) memory) and cached.
  *
  * Returns: (transfer full): guint32 counts, row-major, @width × @height
  */
@@ -69,74 +188,71 @@ evs_pixel_counts_compute (EvsReader             *reader,
                           gpointer               user_data,
                           GError               **error)
 {
-  g_autoptr(EvsEventChunk) chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
-  guint w, h;
-  g_autofree guint32 *counts = NULL;
-  gint64 t_first = G_MAXINT64, t_last = G_MININT64;
+  g_autoptr(EvsEventChunk) chunk = NULL;
+  const char *path;
+  EvsPixelCounter counter = { NULL, 0, 0, 0, 0 };
   guint64 n_events = 0;
   guint n_chunks = 0;
+  gint64 scan_mtime;
 
   g_return_val_if_fail (EVS_IS_READER (reader), NULL);
   g_return_val_if_fail (width != NULL && height != NULL && duration_us != NULL, NULL);
 
-  w = MAX (*width, 1);
-  h = MAX (*height, 1);
-  counts = g_new0 (guint32, (gsize) w * h);
+  path = evs_reader_get_info (reader)->path;
+  if (path != NULL)
+    counter.counts = evs_index_load_counts (path, &counter.width, &counter.height,
+                                            &counter.t_first, &counter.t_last);
+  if (counter.counts != NULL)
+    {
+      evs_pixel_counter_grow (&counter, *width, *height);
+      goto done;
+    }
+
+  scan_mtime = file_mtime_us (path);
+  evs_pixel_counter_init (&counter, *width, *height);
+  chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
 
   if (!evs_reader_rewind (reader, error))
-    return NULL;
+    goto fail;
 
   for (;;)
     {
-      guint16 max_x = 0, max_y = 0;
-
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return NULL;
+        goto fail;
       if (!evs_reader_read (reader, chunk, error))
-        return NULL;
+        goto fail;
       if (chunk->n_events == 0)
         break;
 
-      for (gsize i = 0; i < chunk->n_events; i++)
-        {
-          max_x = MAX (max_x, chunk->x[i]);
-          max_y = MAX (max_y, chunk->y[i]);
-          t_first = MIN (t_first, chunk->t[i]);
-          t_last = MAX (t_last, chunk->t[i]);
-        }
-      if (max_x >= w || max_y >= h)
-        {
-          /* The geometry is unknown or wrong in the header: grow */
-          guint nw = MAX (w, (guint) max_x + 1), nh = MAX (h, (guint) max_y + 1);
-          guint32 *grown = g_new0 (guint32, (gsize) nw * nh);
-
-          for (guint y = 0; y < h; y++)
-            memcpy (grown + (gsize) y * nw, counts + (gsize) y * w, w * sizeof (guint32));
-          g_free (counts);
-          counts = grown;
-          w = nw;
-          h = nh;
-        }
-      for (gsize i = 0; i < chunk->n_events; i++)
-        {
-          guint32 *c = counts + (gsize) chunk->y[i] * w + chunk->x[i];
-
-          *c += *c < G_MAXUINT32;
-        }
-
+      evs_pixel_counter_add_chunk (chunk, &counter);
       n_events += chunk->n_events;
       if (progress != NULL && (++n_chunks % 16) == 0)
         progress (evs_reader_get_fraction (reader), n_events, user_data);
     }
 
   if (!evs_reader_rewind (reader, error))
-    return NULL;
+    goto fail;
 
-  *width = w;
-  *height = h;
-  *duration_us = t_last >= t_first ? t_last - t_first + 1 : 1;
+  if (path != NULL)
+    {
+      g_autoptr(GError) cache_error = NULL;
 
-  return g_bytes_new_take (g_steal_pointer (&counts), (gsize) w * h * sizeof (guint32));
+      if (!evs_index_save_counts (path, scan_mtime, counter.counts, counter.width,
+                                  counter.height, counter.t_first, counter.t_last, &cache_error))
+        g_debug ("Pixel counts not cached: %s", cache_error->message);
+    }
+
+done:
+  *width = counter.width;
+  *height = counter.height;
+  *duration_us = evs_pixel_counter_get_duration (&counter);
+
+  return g_bytes_new_take (g_steal_pointer (&counter.counts),
+                           (gsize) counter.width * counter.height * sizeof (guint32));
+
+fail:
+  evs_pixel_counter_clear (&counter);
+  return NULL;
 }
 
 /**

@@ -63,14 +63,45 @@ typedef struct
   gatomicrefcount ref_count;
 } EvsHotPixelMap;
 
-GBytes         *evs_pixel_counts_compute      (EvsReader            *reader,
-                                               guint                *width,
-                                               guint                *height,
-                                               gint64               *duration_us,
-                                               GCancellable         *cancellable,
-                                               EvsIndexProgressFunc  progress,
-                                               gpointer              user_data,
-                                               GError              **error);
+/**
+ * EvsPixelCounter:
+ * @counts: events per pixel, row-major, @width × @height (saturating)
+ * @width: columns; grows when events lie beyond it
+ * @height: rows; grows likewise
+ * @t_first: the smallest event time counted
+ * @t_last: the largest event time counted
+ *
+ * Counts the events of every pixel of a recording, chunk by chunk: the
+ * first pass of hot-pixel learning, shared by exports (alone or inside the
+ * index scan), the workbench preview and `evscope-cli render`.
+ */
+typedef struct
+{
+  guint32 *counts;
+  guint    width;
+  guint    height;
+  gint64   t_first;
+  gint64   t_last;
+} EvsPixelCounter;
+
+void     evs_pixel_counter_init         (EvsPixelCounter      *counter,
+                                         guint                 width,
+                                         guint                 height);
+void     evs_pixel_counter_clear        (EvsPixelCounter      *counter);
+void     evs_pixel_counter_grow         (EvsPixelCounter      *counter,
+                                         guint                 width,
+                                         guint                 height);
+void     evs_pixel_counter_add_chunk    (const EvsEventChunk  *chunk,
+                                         gpointer              counter);
+gint64   evs_pixel_counter_get_duration (const EvsPixelCounter *counter);
+GBytes  *evs_pixel_counts_compute       (EvsReader            *reader,
+                                         guint                *width,
+                                         guint                *height,
+                                         gint64               *duration_us,
+                                         GCancellable         *cancellable,
+                                         EvsIndexProgressFunc  progress,
+                                         gpointer              user_data,
+                                         GError              **error);
 
 GType           evs_hot_pixel_map_get_type    (void) G_GNUC_CONST;
 EvsHotPixelMap *evs_hot_pixel_map_new         (GBytes               *counts,
