@@ -310,6 +310,151 @@ test_preview_stcf (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+in_window (gsize i)
+{
+  return all_events->t[i] >= 1480000 && all_events->t[i] < 1500000;
+}
+
+static void
+assert_mask (EvsHotPixelsDialog *dialog,
+             const guint8       *expected)
+{
+  g_autofree guint32 *pixels = NULL;
+  guint n = 0, n_expected = 0;
+
+  pixels = evs_hot_pixels_dialog_get_mask (dialog, &n);
+  for (guint i = 0; i < WIDTH * HEIGHT; i++)
+    n_expected += expected[i];
+  g_assert_cmpuint (n, ==, n_expected);
+  for (guint i = 0; i < n; i++)
+    g_assert_true (expected[(pixels[i] >> 16) * WIDTH + (pixels[i] & 0xFFFF)]);
+}
+
+/* Clicks the map's pixel (x, y): its centre in the GtkPicture, which fits
+ * the sensor keeping the aspect ratio, centred */
+static void
+click_pixel (GtkWidget *picture,
+             guint      x,
+             guint      y)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (picture);
+  GtkGesture *click = NULL;
+  double w = gtk_widget_get_width (picture), h = gtk_widget_get_height (picture);
+  double scale = MIN (w / WIDTH, h / HEIGHT);
+  double x0 = (w - ceil (WIDTH * scale)) / 2, y0 = floor ((h - ceil (HEIGHT * scale)) / 2);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_CLICK (c))
+        click = GTK_GESTURE (c);
+    }
+  g_assert_nonnull (click);
+  g_assert_cmpfloat (scale, >, 0.5);
+  g_signal_emit_by_name (click, "pressed", 1, x0 + (x + 0.5) * scale, y0 + (y + 0.5) * scale);
+}
+
+/* Clicks toggle exactly the clicked sensor pixel in the mask; the mask
+ * survives save → load as text and PNG; applied, the preview drops exactly
+ * the masked pixels' events */
+static void
+test_hot_pixel_mask (EvsHotPixelsDialog *dialog,
+                     EvsWorkbench       *workbench,
+                     const guint32      *counts,
+                     double              limit)
+{
+  EvsPipeline *pipeline = evs_workbench_get_pipeline (workbench);
+  EvsFilter *hot = evs_pipeline_get_filter (pipeline, 0);
+  g_autofree guint8 *expected = g_malloc0 (WIDTH * HEIGHT);
+  g_autofree guint8 *saved = NULL;
+  g_autofree char *text_path = g_build_filename (tmp_dir, "mask.txt", NULL);
+  g_autofree char *png_path = g_build_filename (tmp_dir, "mask.png", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mask_prop = NULL;
+  GtkWidget *picture = find_widget (GTK_WIDGET (dialog), GTK_TYPE_PICTURE, NULL);
+  gint added = -1, removed = -1;
+  EvsPreview *preview;
+  guint64 expected_removed = 0;
+
+  /* A quiet pixel and a hot one, both with events in the previewed window */
+  for (gsize i = 0; i < all_events->n_events && (added < 0 || removed < 0); i++)
+    if (in_window (i))
+      {
+        guint p = all_events->y[i] * WIDTH + all_events->x[i];
+
+        if (counts[p] <= limit && added < 0 && all_events->x[i] > 0 && all_events->y[i] > 0)
+          added = p;
+        else if (counts[p] > limit && removed < 0)
+          removed = p;
+      }
+  g_assert_cmpint (added, >=, 0);
+  g_assert_cmpint (removed, >=, 0);
+  g_test_message ("clicking (%d, %d) into the mask and (%d, %d) out of it", added % WIDTH,
+                  added / WIDTH, removed % WIDTH, removed / WIDTH);
+
+  for (guint i = 0; i < WIDTH * HEIGHT; i++)
+    expected[i] = counts[i] > limit;
+  assert_mask (dialog, expected);
+
+  WAIT_UNTIL (gtk_widget_get_width (picture) > 0);
+  click_pixel (picture, added % WIDTH, added / WIDTH);
+  expected[added] = 1;
+  assert_mask (dialog, expected);
+  click_pixel (picture, removed % WIDTH, removed / WIDTH);
+  expected[removed] = 0;
+  assert_mask (dialog, expected);
+  /* A second click undoes, a third redoes */
+  click_pixel (picture, added % WIDTH, added / WIDTH);
+  expected[added] = 0;
+  assert_mask (dialog, expected);
+  click_pixel (picture, added % WIDTH, added / WIDTH);
+  expected[added] = 1;
+  assert_mask (dialog, expected);
+  WAIT_UNTIL (evs_hot_pixels_dialog_get_ready (dialog));
+
+  /* Save → change → load gives the saved mask back, as text and as PNG */
+  saved = g_memdup2 (expected, WIDTH * HEIGHT);
+  g_assert_true (evs_hot_pixels_dialog_save_mask (dialog, png_path, &error));
+  g_assert_no_error (error);
+  g_assert_true (evs_hot_pixels_dialog_save_mask (dialog, text_path, &error));
+  g_assert_no_error (error);
+  click_pixel (picture, added % WIDTH - 1, added / WIDTH - 1);
+  expected[added - WIDTH - 1] = !expected[added - WIDTH - 1];
+  assert_mask (dialog, expected);
+  g_assert_true (evs_hot_pixels_dialog_load_mask (dialog, png_path, &error));
+  g_assert_no_error (error);
+  assert_mask (dialog, saved);
+  click_pixel (picture, added % WIDTH, added / WIDTH);
+  g_assert_true (evs_hot_pixels_dialog_load_mask (dialog, text_path, &error));
+  g_assert_no_error (error);
+  assert_mask (dialog, saved);
+  {
+    g_autofree char *contents = NULL;
+    g_autofree char *line = g_strdup_printf ("\n%d %d\n", added % WIDTH, added / WIDTH);
+
+    g_assert_true (g_file_get_contents (text_path, &contents, NULL, &error));
+    g_assert_nonnull (strstr (contents, line));
+  }
+  WAIT_UNTIL (evs_hot_pixels_dialog_get_ready (dialog));
+
+  /* Apply: the filter takes the mask file and the preview drops exactly its pixels' events */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "hot-pixels.apply", NULL));
+  g_assert_cmpuint (evs_pipeline_get_n_filters (pipeline), ==, 1);
+  g_object_get (hot, "mask", &mask_prop, NULL);
+  g_assert_cmpstr (mask_prop, ==, text_path);
+  g_assert_true (evs_hot_pixels_filter_is_hot (EVS_HOT_PIXELS_FILTER (hot), added % WIDTH,
+                                               added / WIDTH));
+  g_assert_false (evs_hot_pixels_filter_is_hot (EVS_HOT_PIXELS_FILTER (hot), removed % WIDTH,
+                                                removed / WIDTH));
+  preview = wait_preview (workbench);
+  for (gsize i = 0; i < all_events->n_events; i++)
+    if (in_window (i) && saved[all_events->y[i] * WIDTH + all_events->x[i]])
+      expected_removed++;
+  g_assert_cmpuint (preview->stages[0].in - preview->stages[0].out, ==, expected_removed);
+}
+
 /* A hot-pixel filter learning from whole-recording counts: the preview
  * gets them from the workbench's counting pass, as an export's first pass */
 static void
@@ -382,7 +527,7 @@ test_hot_pixels (void)
     gtk_window_present (GTK_WINDOW (dialog));
     g_assert_cmpfloat (evs_hot_pixels_dialog_get_threshold (dialog), ==, 2.0);
     WAIT_UNTIL (evs_hot_pixels_dialog_get_ready (dialog));
-    area = find_widget (GTK_WIDGET (dialog), GTK_TYPE_DRAWING_AREA, NULL);
+    area = find_widget (GTK_WIDGET (dialog), GTK_TYPE_DRAWING_AREA, "histogram");
     WAIT_UNTIL (gtk_widget_get_width (area) > 0);
     controllers = gtk_widget_observe_controllers (area);
     for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
@@ -436,6 +581,8 @@ test_hot_pixels (void)
           expected_removed++;
       g_assert_cmpuint (preview->stages[0].in - preview->stages[0].out, ==, expected_removed);
     }
+
+    test_hot_pixel_mask (dialog, workbench, counts, threshold * duration / 1e6);
     gtk_window_destroy (GTK_WINDOW (dialog));
   }
 
