@@ -635,6 +635,40 @@ assert_rect (EvsRoiFilter *roi,
   g_assert_cmpuint (rects[i].y_max, ==, y_max);
 }
 
+/* The widget's own snapshot drawn into an image (the cairo renderer's
+ * pixels, without a window), and the pixels of the ROI colour in columns
+ * [x0, x1) */
+static guint
+count_roi_pixels (GtkWidget *widget,
+                  double     x0,
+                  double     x1)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  cairo_t *cr = cairo_create (surface);
+  guint n = 0;
+
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  gsk_render_node_draw (node, cr);
+  gsk_render_node_unref (node);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  for (int y = 0; y < h; y++)
+    {
+      const guint32 *row = (const guint32 *) (gconstpointer) (cairo_image_surface_get_data (surface)
+                                                              + (gsize) y * cairo_image_surface_get_stride (surface));
+
+      for (int x = MAX (0, (int) x0); x < MIN (w, (int) x1); x++)
+        n += row[x] == 0xff33ff66u; /* rgb (0.2, 1.0, 0.4) */
+    }
+  cairo_surface_destroy (surface);
+  return n;
+}
+
 static void
 test_roi_drag (void)
 {
@@ -711,6 +745,45 @@ test_roi_drag (void)
   g_assert_cmpuint (preview->stages[0].out, ==, inside);
   g_assert_cmpuint (preview->stages[0].out_on, ==, inside_on);
   g_assert_nonnull (strstr (evs_pipeline_panel_get_row_subtitle (get_panel (window), 0), "ROI: "));
+
+  /* The ROI is shown over the raw frame too: in Raw mode (the viewer's
+   * frame view) and in the raw half of Raw | Filtered */
+  {
+    GtkWidget *frame_view = GTK_WIDGET (evs_window_get_frame_view (window));
+    double fscale, perimeter;
+    guint n_raw, n_filtered;
+
+    evs_workbench_set_compare_mode (workbench, EVS_COMPARE_SIDE_BY_SIDE);
+    WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (view)) > 100);
+    fscale = MIN (w / 2 / WIDTH, h / HEIGHT);
+    perimeter = 2 * (221 + 101) * fscale;
+    n_raw = count_roi_pixels (GTK_WIDGET (view), 0, w / 2 - 2);
+    n_filtered = count_roi_pixels (GTK_WIDGET (view), w / 2 + 2, w);
+    g_test_message ("side by side: %u ROI pixels in the raw half, %u in the filtered, "
+                    "perimeter %g", n_raw, n_filtered, perimeter);
+    g_assert_cmpfloat (n_raw, >=, 0.9 * perimeter);
+    g_assert_cmpfloat (n_filtered, >=, 0.9 * perimeter);
+
+    evs_workbench_set_compare_mode (workbench, EVS_COMPARE_RAW);
+    WAIT_UNTIL (gtk_widget_get_mapped (frame_view) && gtk_widget_get_width (frame_view) > 100);
+    fscale = evs_frame_view_get_scale (EVS_FRAME_VIEW (frame_view));
+    perimeter = 2 * (221 + 101) * fscale;
+    n_raw = count_roi_pixels (frame_view, 0, gtk_widget_get_width (frame_view));
+    g_test_message ("raw: %u ROI pixels, perimeter %g", n_raw, perimeter);
+    g_assert_cmpfloat (n_raw, >=, 0.9 * perimeter);
+    g_assert_cmpfloat (n_raw, <=, 1.1 * perimeter + 8);
+
+    /* Removing the ROI removes the overlay */
+    evs_workbench_set_rois (workbench, NULL, 0);
+    g_assert_cmpuint (count_roi_pixels (frame_view, 0, gtk_widget_get_width (frame_view)), ==, 0);
+    {
+      EvsRoiRect r = { .x_min = 110, .x_max = 330, .y_min = 55, .y_max = 155 };
+
+      evs_workbench_set_rois (workbench, &r, 1);
+    }
+    evs_workbench_set_compare_mode (workbench, EVS_COMPARE_FILTERED);
+    WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  }
 
   /* Invert: the outside */
   g_object_set (roi, "invert", TRUE, NULL);
