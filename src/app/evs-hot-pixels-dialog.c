@@ -52,6 +52,10 @@ enum {
 #define ADDED_COLOR   0xffc800
 #define REMOVED_COLOR 0x3c9bff
 
+/* On a map drawn smaller than the sensor, single pixels vanish in the
+ * downscaling: up to this many masked pixels are marked over it */
+#define MAX_MARKED 4096
+
 struct _EvsHotPixelsDialog
 {
   AdwWindow       parent_instance;
@@ -77,6 +81,7 @@ struct _EvsHotPixelsDialog
   char           *mask_path;
   gboolean        apply_after_save;
   guint64         n_masked;
+  GArray         *marked;       /* guint32 x | y << 16 of the masked pixels, or NULL */
 
   GtkPicture     *map_picture;
   GtkDrawingArea *marks_area;
@@ -111,6 +116,7 @@ typedef struct
   guint64         n_hot;
   guint64         n_hot_events;
   guint64         n_masked;
+  GArray         *marked;
 } MapJob;
 
 static void
@@ -122,6 +128,7 @@ map_job_free (gpointer data)
   g_clear_pointer (&job->counts, g_bytes_unref);
   g_clear_pointer (&job->edits, g_bytes_unref);
   g_clear_pointer (&job->pixels, g_bytes_unref);
+  g_clear_pointer (&job->marked, g_array_unref);
   g_free (job);
 }
 
@@ -160,6 +167,28 @@ map_thread (GTask        *task,
               job->n_masked--;
           }
       job->pixels = g_bytes_new_take (pixels, size);
+    }
+  if (job->n_masked <= MAX_MARKED)
+    {
+      const guint8 *edits = job->edits ? g_bytes_get_data (job->edits, NULL) : NULL;
+      const guint32 *counts = g_bytes_get_data (job->map->counts, NULL);
+      double limit = job->threshold * (double) job->map->duration_us / 1e6;
+
+      job->marked = g_array_sized_new (FALSE, FALSE, sizeof (guint32), job->n_masked);
+      for (guint y = 0; y < job->map->height; y++)
+        for (guint x = 0; x < job->map->width; x++)
+          {
+            gsize i = (gsize) y * job->map->width + x;
+            guint8 edit = edits ? edits[i] : EDIT_NONE;
+
+            /* Edited pixels get their own marks */
+            if (edit == EDIT_NONE && counts[i] > limit)
+              {
+                guint32 v = x | (guint32) y << 16;
+
+                g_array_append_val (job->marked, v);
+              }
+          }
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -223,6 +252,8 @@ map_done_cb (GObject      *object,
   self->n_hot = job->n_hot;
   self->n_hot_events = job->n_hot_events;
   self->n_masked = job->n_masked;
+  g_clear_pointer (&self->marked, g_array_unref);
+  self->marked = g_steal_pointer (&job->marked);
   texture = gdk_memory_texture_new (job->map->width, job->map->height, GDK_MEMORY_DEFAULT,
                                     job->pixels, job->stride);
   gtk_picture_set_paintable (self->map_picture, GDK_PAINTABLE (texture));
@@ -479,8 +510,30 @@ draw_marks (GtkDrawingArea *area,
   EvsHotPixelsDialog *self = user_data;
   double x0, y0, scale, r;
 
-  if (self->n_edits == 0 || self->edits_width != (self->map ? self->map->width : 0)
-      || self->edits_height != self->map->height || !map_rect (self, &x0, &y0, &scale))
+  if (!map_rect (self, &x0, &y0, &scale))
+    return;
+
+  /* The masked pixels as dots of at least 2×2 screen pixels, while the map
+   * is too small to show single pixels */
+  if (self->marked != NULL && scale < 3)
+    {
+      double side = MAX (2.0, scale);
+
+      cairo_set_source_rgb (cr, (EVS_HOT_PIXEL_MAP_HOT_COLOR >> 16) / 255.0,
+                            ((EVS_HOT_PIXEL_MAP_HOT_COLOR >> 8) & 0xff) / 255.0,
+                            (EVS_HOT_PIXEL_MAP_HOT_COLOR & 0xff) / 255.0);
+      for (guint i = 0; i < self->marked->len; i++)
+        {
+          guint32 v = g_array_index (self->marked, guint32, i);
+
+          cairo_rectangle (cr, floor (x0 + ((v & 0xFFFF) + 0.5) * scale - side / 2),
+                           floor (y0 + ((v >> 16) + 0.5) * scale - side / 2), side, side);
+        }
+      cairo_fill (cr);
+    }
+
+  if (self->n_edits == 0 || self->edits_width != self->map->width
+      || self->edits_height != self->map->height)
     return;
   r = MAX (5.0, scale);
   cairo_set_line_width (cr, 2.0);
@@ -501,6 +554,11 @@ draw_marks (GtkDrawingArea *area,
             cairo_new_sub_path (cr);
             cairo_arc (cr, x0 + (x + 0.5) * scale, y0 + (y + 0.5) * scale, r + 2, 0, 2 * G_PI);
             cairo_stroke (cr);
+            /* The pixel itself, visible even on a downscaled map */
+            cairo_rectangle (cr, floor (x0 + (x + 0.5) * scale - MAX (2.0, scale) / 2),
+                             floor (y0 + (y + 0.5) * scale - MAX (2.0, scale) / 2),
+                             MAX (2.0, scale), MAX (2.0, scale));
+            cairo_fill (cr);
           }
     }
 }
@@ -682,6 +740,7 @@ evs_hot_pixels_dialog_dispose (GObject *object)
   g_clear_object (&self->workbench);
   g_clear_pointer (&self->map, evs_hot_pixel_map_unref);
   g_clear_pointer (&self->edits, g_free);
+  g_clear_pointer (&self->marked, g_array_unref);
   g_clear_pointer (&self->mask_path, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), EVS_TYPE_HOT_PIXELS_DIALOG);
 
