@@ -648,6 +648,7 @@ count_roi_pixels (GtkWidget *widget,
   GtkSnapshot *snapshot = gtk_snapshot_new ();
   GskRenderNode *node;
   cairo_t *cr = cairo_create (surface);
+  int stride = cairo_image_surface_get_stride (surface);
   guint n = 0;
 
   GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
@@ -659,8 +660,8 @@ count_roi_pixels (GtkWidget *widget,
   cairo_surface_flush (surface);
   for (int y = 0; y < h; y++)
     {
-      const guint32 *row = (const guint32 *) (gconstpointer) (cairo_image_surface_get_data (surface)
-                                                              + (gsize) y * cairo_image_surface_get_stride (surface));
+      const guint8 *data = cairo_image_surface_get_data (surface);
+      const guint32 *row = (const guint32 *) (gconstpointer) (data + (gsize) y * stride);
 
       for (int x = MAX (0, (int) x0); x < MIN (w, (int) x1); x++)
         n += row[x] == 0xff33ff66u; /* rgb (0.2, 1.0, 0.4) */

@@ -220,9 +220,12 @@ update_status (EvsHotPixelsDialog *self)
   if (self->use_mask)
     {
       g_autofree char *base = g_steal_pointer (&text);
-      g_autofree char *file = self->mask_path != NULL ? g_path_get_basename (self->mask_path) : NULL;
+      g_autofree char *file = NULL;
 
-      text = g_strdup_printf (_("%s\nMask: %" G_GUINT64_FORMAT " pixels (%u edited by clicks)%s%s%s"),
+      if (self->mask_path != NULL)
+        file = g_path_get_basename (self->mask_path);
+      text = g_strdup_printf (_("%s\nMask: %" G_GUINT64_FORMAT " pixels (%u edited by "
+                                "clicks)%s%s%s"),
                               base, self->n_masked, self->n_edits,
                               file != NULL ? " — " : "", file != NULL ? file : "",
                               file != NULL && self->mask_dirty ? _(" (modified)") : "");
@@ -1042,8 +1045,8 @@ evs_hot_pixels_dialog_load_mask (EvsHotPixelsDialog  *self,
       if (x >= self->map->width || y >= self->map->height)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       _("The mask “%s” holds pixel (%u, %u), outside the %u×%u sensor"), path, x,
-                       y, self->map->width, self->map->height);
+                       _("The mask “%s” holds pixel (%u, %u), outside the %u×%u sensor"),
+                       path, x, y, self->map->width, self->map->height);
           return FALSE;
         }
       loaded[(gsize) y * self->map->width + x] = 1;
