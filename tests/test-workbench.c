@@ -453,6 +453,15 @@ test_hot_pixel_mask (EvsHotPixelsDialog *dialog,
     if (in_window (i) && saved[all_events->y[i] * WIDTH + all_events->x[i]])
       expected_removed++;
   g_assert_cmpuint (preview->stages[0].in - preview->stages[0].out, ==, expected_removed);
+
+  /* A new hot-pixel view shows the pipeline's mask */
+  {
+    EvsHotPixelsDialog *again = evs_hot_pixels_dialog_new (NULL, workbench);
+
+    WAIT_UNTIL (evs_hot_pixels_dialog_get_ready (again));
+    assert_mask (again, saved);
+    gtk_window_destroy (GTK_WINDOW (again));
+  }
 }
 
 /* A hot-pixel filter learning from whole-recording counts: the preview

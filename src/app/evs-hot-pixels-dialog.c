@@ -79,6 +79,7 @@ struct _EvsHotPixelsDialog
   gboolean        use_mask;     /* edited, loaded or saved: apply as a mask */
   gboolean        mask_dirty;   /* differs from the file at mask_path */
   char           *mask_path;
+  char           *pending_mask; /* the pipeline's mask file, loaded once the map is ready */
   gboolean        apply_after_save;
   guint64         n_masked;
   GArray         *marked;       /* guint32 x | y << 16 of the masked pixels, or NULL */
@@ -263,6 +264,16 @@ map_done_cb (GObject      *object,
   gtk_widget_queue_draw (GTK_WIDGET (self->histogram_area));
   gtk_widget_queue_draw (GTK_WIDGET (self->marks_area));
   update_status (self);
+  if (self->pending_mask != NULL)
+    {
+      g_autofree char *path = g_steal_pointer (&self->pending_mask);
+      g_autoptr(GError) error = NULL;
+
+      /* Starts a new job: ready comes with its result */
+      if (evs_hot_pixels_dialog_load_mask (self, path, &error))
+        return;
+      g_warning ("Cannot show the pipeline's hot-pixel mask: %s", error->message);
+    }
   self->ready = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READY]);
   update_actions (self);
@@ -745,6 +756,7 @@ evs_hot_pixels_dialog_dispose (GObject *object)
   g_clear_pointer (&self->edits, g_free);
   g_clear_pointer (&self->marked, g_array_unref);
   g_clear_pointer (&self->mask_path, g_free);
+  g_clear_pointer (&self->pending_mask, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), EVS_TYPE_HOT_PIXELS_DIALOG);
 
   G_OBJECT_CLASS (evs_hot_pixels_dialog_parent_class)->dispose (object);
@@ -855,7 +867,17 @@ evs_hot_pixels_dialog_new (GtkWindow    *parent,
   for (guint i = 0; i < evs_pipeline_get_n_filters (pipeline); i++)
     if (EVS_IS_HOT_PIXELS_FILTER (evs_pipeline_get_filter (pipeline, i)))
       {
-        g_object_get (evs_pipeline_get_filter (pipeline, i), "max-rate-hz", &self->threshold, NULL);
+        EvsHotPixelsCriterion criterion;
+        g_autofree char *mask = NULL;
+
+        g_object_get (evs_pipeline_get_filter (pipeline, i),
+                      "max-rate-hz", &self->threshold,
+                      "criterion", &criterion,
+                      "mask", &mask,
+                      NULL);
+        /* A filter using a mask file: show and edit that mask */
+        if (criterion == EVS_HOT_PIXELS_CRITERION_MASK && mask != NULL && *mask != '\0')
+          self->pending_mask = g_steal_pointer (&mask);
         break;
       }
   g_signal_connect_object (workbench, "notify::has-counts", G_CALLBACK (counts_cb), self,
