@@ -373,6 +373,44 @@ test_hot_pixels_masks (void)
   /* the previous good mask is still in place */
   g_assert_true (evs_hot_pixels_filter_is_hot (EVS_HOT_PIXELS_FILTER (g), 17, 3));
 
+  /* An in-memory mask (the hot-pixel view's): exactly its pixels, no file,
+   * and written out it reads back the same, PNG at the mask's size */
+  {
+    const guint32 pixels[] = { 5 | 1u << 16, 19 | 9u << 16, 25 | 2u << 16 /* outside */ };
+    g_autoptr(EvsFilter) m = evs_hot_pixels_filter_new ();
+    g_autofree char *mask_prop = NULL;
+    g_autofree guint32 *d = NULL;
+    g_autofree guint32 *e = NULL;
+    guint nd, ne;
+    EvsHotPixelsCriterion criterion;
+    cairo_surface_t *surface;
+
+    evs_hot_pixels_filter_set_mask (EVS_HOT_PIXELS_FILTER (g), pixels, G_N_ELEMENTS (pixels), 20,
+                                    10);
+    g_object_get (g, "mask", &mask_prop, "criterion", &criterion, NULL);
+    g_assert_null (mask_prop);
+    g_assert_cmpint (criterion, ==, EVS_HOT_PIXELS_CRITERION_MASK);
+    d = evs_hot_pixels_filter_get_hot_pixels (EVS_HOT_PIXELS_FILTER (g), &nd);
+    g_assert_cmpuint (nd, ==, 2);
+    g_assert_cmphex (d[0], ==, pixels[0]);
+    g_assert_cmphex (d[1], ==, pixels[1]);
+    g_assert_false (evs_hot_pixels_filter_is_hot (EVS_HOT_PIXELS_FILTER (g), 17, 3));
+
+    g_assert_true (evs_hot_pixels_filter_save_mask (EVS_HOT_PIXELS_FILTER (g), png, &error));
+    g_assert_no_error (error);
+    surface = cairo_image_surface_create_from_png (png);
+    g_assert_cmpint (cairo_image_surface_get_width (surface), ==, 20);
+    g_assert_cmpint (cairo_image_surface_get_height (surface), ==, 10);
+    cairo_surface_destroy (surface);
+    g_assert_true (evs_hot_pixels_filter_load_mask (EVS_HOT_PIXELS_FILTER (m), png, &error));
+    g_assert_no_error (error);
+    e = evs_hot_pixels_filter_get_hot_pixels (EVS_HOT_PIXELS_FILTER (m), &ne);
+    g_assert_cmpmem (d, nd * 4, e, ne * 4);
+    g_clear_pointer (&mask_prop, g_free);
+    g_object_get (m, "mask", &mask_prop, NULL);
+    g_assert_cmpstr (mask_prop, ==, png);
+  }
+
   evs_test_remove_tree (dir);
 }
 

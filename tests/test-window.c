@@ -274,6 +274,90 @@ test_open_error (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Emits the window's GtkDropTarget "drop" with a file list, as GTK does
+ * when files are dropped on it */
+static gboolean
+drop_files (EvsWindow *window,
+            GSList    *files)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  g_auto(GValue) value = G_VALUE_INIT;
+  GtkDropTarget *target = NULL;
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (c))
+        target = GTK_DROP_TARGET (c);
+    }
+  g_assert_nonnull (target);
+  g_assert_cmpuint (gtk_drop_target_get_actions (target) & GDK_ACTION_COPY, !=, 0);
+  {
+    gsize n_types = 0;
+    const GType *types = gtk_drop_target_get_gtypes (target, &n_types);
+
+    g_assert_cmpuint (n_types, ==, 1);
+    g_assert_true (types[0] == GDK_TYPE_FILE_LIST);
+  }
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_signal_emit_by_name (target, "drop", &value, 100.0, 100.0, &handled);
+  return handled;
+}
+
+/* Dropping recordings on the window opens the (first) dropped file, on the
+ * start page and over an open recording alike */
+static void
+test_drop (void)
+{
+  g_autofree char *other_path = g_build_filename (tmp_dir, "dropped.evt3.raw", NULL);
+  g_autoptr(GFile) synth = g_file_new_for_path (get_synth ());
+  g_autoptr(GFile) other = NULL;
+  EvsWindow *window = evs_window_new (NULL);
+  EvsSession *session = evs_window_get_session (window);
+  GSList *files = NULL;
+  g_autofree char *path = NULL;
+
+  evs_test_write_synthetic (other_path, EVS_FORMAT_EVT3, 320, 240, 50000, 7000, 500000, 3);
+  other = g_file_new_for_path (other_path);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_cmpstr (evs_window_get_page (window), ==, "start");
+
+  /* Nothing to open */
+  g_assert_false (drop_files (window, NULL));
+  g_assert_null (evs_session_get_file (session));
+
+  /* On the start page */
+  files = g_slist_append (files, synth);
+  g_assert_true (drop_files (window, files));
+  g_slist_free (files);
+  WAIT_UNTIL (evs_session_get_loaded (session) && evs_session_get_frame (session) != NULL);
+  path = g_file_get_path (evs_session_get_file (session));
+  g_assert_cmpstr (path, ==, get_synth ());
+  g_assert_cmpint (evs_session_get_t_first (session), ==, 1000);
+  g_assert_cmpuint (evs_session_get_frame (session)->width, ==, 640);
+  g_assert_cmpuint (evs_session_get_frame (session)->n_events, >, 0);
+  g_assert_cmpstr (evs_window_get_page (window), ==, "viewer");
+
+  /* Over an open recording: the first of the dropped files replaces it */
+  files = g_slist_append (NULL, other);
+  files = g_slist_append (files, synth);
+  g_assert_true (drop_files (window, files));
+  g_slist_free (files);
+  WAIT_UNTIL (evs_session_get_loaded (session) && evs_session_get_frame (session) != NULL
+              && evs_session_get_frame (session)->width == 320);
+  g_clear_pointer (&path, g_free);
+  path = g_file_get_path (evs_session_get_file (session));
+  g_assert_cmpstr (path, ==, other_path);
+  g_assert_cmpint (evs_session_get_t_first (session), ==, 7000);
+  g_assert_cmpuint (evs_session_get_frame (session)->height, ==, 240);
+  g_assert_cmpuint (evs_session_get_frame (session)->n_events, >, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_fixture (void)
 {
@@ -375,6 +459,7 @@ main (int    argc,
 
   g_test_add_func ("/evs/window/open-and-drive", test_open_and_drive);
   g_test_add_func ("/evs/window/open-error", test_open_error);
+  g_test_add_func ("/evs/window/drop", test_drop);
   g_test_add_func ("/evs/window/fixture", test_fixture);
   g_test_add_func ("/evs/window/help-overlay", test_help_overlay);
   g_test_add_func ("/evs/window/application-open", test_application_open);

@@ -310,6 +310,160 @@ test_preview_stcf (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+in_window (gsize i)
+{
+  return all_events->t[i] >= 1480000 && all_events->t[i] < 1500000;
+}
+
+static void
+assert_mask (EvsHotPixelsDialog *dialog,
+             const guint8       *expected)
+{
+  g_autofree guint32 *pixels = NULL;
+  guint n = 0, n_expected = 0;
+
+  pixels = evs_hot_pixels_dialog_get_mask (dialog, &n);
+  for (guint i = 0; i < WIDTH * HEIGHT; i++)
+    n_expected += expected[i];
+  g_assert_cmpuint (n, ==, n_expected);
+  for (guint i = 0; i < n; i++)
+    g_assert_true (expected[(pixels[i] >> 16) * WIDTH + (pixels[i] & 0xFFFF)]);
+}
+
+/* Clicks the map's pixel (x, y): its centre in the GtkPicture, which fits
+ * the sensor keeping the aspect ratio, centred */
+static void
+click_pixel (GtkWidget *picture,
+             guint      x,
+             guint      y)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (picture);
+  GtkGesture *click = NULL;
+  double w = gtk_widget_get_width (picture), h = gtk_widget_get_height (picture);
+  double scale = MIN (w / WIDTH, h / HEIGHT);
+  double x0 = (w - ceil (WIDTH * scale)) / 2, y0 = floor ((h - ceil (HEIGHT * scale)) / 2);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_CLICK (c))
+        click = GTK_GESTURE (c);
+    }
+  g_assert_nonnull (click);
+  g_assert_cmpfloat (scale, >, 0.5);
+  g_signal_emit_by_name (click, "pressed", 1, x0 + (x + 0.5) * scale, y0 + (y + 0.5) * scale);
+}
+
+/* Clicks toggle exactly the clicked sensor pixel in the mask; the mask
+ * survives save → load as text and PNG; applied, the preview drops exactly
+ * the masked pixels' events */
+static void
+test_hot_pixel_mask (EvsHotPixelsDialog *dialog,
+                     EvsWorkbench       *workbench,
+                     const guint32      *counts,
+                     double              limit)
+{
+  EvsPipeline *pipeline = evs_workbench_get_pipeline (workbench);
+  EvsFilter *hot = evs_pipeline_get_filter (pipeline, 0);
+  g_autofree guint8 *expected = g_malloc0 (WIDTH * HEIGHT);
+  g_autofree guint8 *saved = NULL;
+  g_autofree char *text_path = g_build_filename (tmp_dir, "mask.txt", NULL);
+  g_autofree char *png_path = g_build_filename (tmp_dir, "mask.png", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mask_prop = NULL;
+  GtkWidget *picture = find_widget (GTK_WIDGET (dialog), GTK_TYPE_PICTURE, NULL);
+  gint added = -1, removed = -1;
+  EvsPreview *preview;
+  guint64 expected_removed = 0;
+
+  /* A quiet pixel and a hot one, both with events in the previewed window */
+  for (gsize i = 0; i < all_events->n_events && (added < 0 || removed < 0); i++)
+    if (in_window (i))
+      {
+        guint p = all_events->y[i] * WIDTH + all_events->x[i];
+
+        if (counts[p] <= limit && added < 0 && all_events->x[i] > 0 && all_events->y[i] > 0)
+          added = p;
+        else if (counts[p] > limit && removed < 0)
+          removed = p;
+      }
+  g_assert_cmpint (added, >=, 0);
+  g_assert_cmpint (removed, >=, 0);
+  g_test_message ("clicking (%d, %d) into the mask and (%d, %d) out of it", added % WIDTH,
+                  added / WIDTH, removed % WIDTH, removed / WIDTH);
+
+  for (guint i = 0; i < WIDTH * HEIGHT; i++)
+    expected[i] = counts[i] > limit;
+  assert_mask (dialog, expected);
+
+  WAIT_UNTIL (gtk_widget_get_width (picture) > 0);
+  click_pixel (picture, added % WIDTH, added / WIDTH);
+  expected[added] = 1;
+  assert_mask (dialog, expected);
+  click_pixel (picture, removed % WIDTH, removed / WIDTH);
+  expected[removed] = 0;
+  assert_mask (dialog, expected);
+  /* A second click undoes, a third redoes */
+  click_pixel (picture, added % WIDTH, added / WIDTH);
+  expected[added] = 0;
+  assert_mask (dialog, expected);
+  click_pixel (picture, added % WIDTH, added / WIDTH);
+  expected[added] = 1;
+  assert_mask (dialog, expected);
+  WAIT_UNTIL (evs_hot_pixels_dialog_get_ready (dialog));
+
+  /* Save → change → load gives the saved mask back, as text and as PNG */
+  saved = g_memdup2 (expected, WIDTH * HEIGHT);
+  g_assert_true (evs_hot_pixels_dialog_save_mask (dialog, png_path, &error));
+  g_assert_no_error (error);
+  g_assert_true (evs_hot_pixels_dialog_save_mask (dialog, text_path, &error));
+  g_assert_no_error (error);
+  click_pixel (picture, added % WIDTH - 1, added / WIDTH - 1);
+  expected[added - WIDTH - 1] = !expected[added - WIDTH - 1];
+  assert_mask (dialog, expected);
+  g_assert_true (evs_hot_pixels_dialog_load_mask (dialog, png_path, &error));
+  g_assert_no_error (error);
+  assert_mask (dialog, saved);
+  click_pixel (picture, added % WIDTH, added / WIDTH);
+  g_assert_true (evs_hot_pixels_dialog_load_mask (dialog, text_path, &error));
+  g_assert_no_error (error);
+  assert_mask (dialog, saved);
+  {
+    g_autofree char *contents = NULL;
+    g_autofree char *line = g_strdup_printf ("\n%d %d\n", added % WIDTH, added / WIDTH);
+
+    g_assert_true (g_file_get_contents (text_path, &contents, NULL, &error));
+    g_assert_nonnull (strstr (contents, line));
+  }
+  WAIT_UNTIL (evs_hot_pixels_dialog_get_ready (dialog));
+
+  /* Apply: the filter takes the mask file and the preview drops exactly its pixels' events */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "hot-pixels.apply", NULL));
+  g_assert_cmpuint (evs_pipeline_get_n_filters (pipeline), ==, 1);
+  g_object_get (hot, "mask", &mask_prop, NULL);
+  g_assert_cmpstr (mask_prop, ==, text_path);
+  g_assert_true (evs_hot_pixels_filter_is_hot (EVS_HOT_PIXELS_FILTER (hot), added % WIDTH,
+                                               added / WIDTH));
+  g_assert_false (evs_hot_pixels_filter_is_hot (EVS_HOT_PIXELS_FILTER (hot), removed % WIDTH,
+                                                removed / WIDTH));
+  preview = wait_preview (workbench);
+  for (gsize i = 0; i < all_events->n_events; i++)
+    if (in_window (i) && saved[all_events->y[i] * WIDTH + all_events->x[i]])
+      expected_removed++;
+  g_assert_cmpuint (preview->stages[0].in - preview->stages[0].out, ==, expected_removed);
+
+  /* A new hot-pixel view shows the pipeline's mask */
+  {
+    EvsHotPixelsDialog *again = evs_hot_pixels_dialog_new (NULL, workbench);
+
+    WAIT_UNTIL (evs_hot_pixels_dialog_get_ready (again));
+    assert_mask (again, saved);
+    gtk_window_destroy (GTK_WINDOW (again));
+  }
+}
+
 /* A hot-pixel filter learning from whole-recording counts: the preview
  * gets them from the workbench's counting pass, as an export's first pass */
 static void
@@ -382,7 +536,7 @@ test_hot_pixels (void)
     gtk_window_present (GTK_WINDOW (dialog));
     g_assert_cmpfloat (evs_hot_pixels_dialog_get_threshold (dialog), ==, 2.0);
     WAIT_UNTIL (evs_hot_pixels_dialog_get_ready (dialog));
-    area = find_widget (GTK_WIDGET (dialog), GTK_TYPE_DRAWING_AREA, NULL);
+    area = find_widget (GTK_WIDGET (dialog), GTK_TYPE_DRAWING_AREA, "histogram");
     WAIT_UNTIL (gtk_widget_get_width (area) > 0);
     controllers = gtk_widget_observe_controllers (area);
     for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
@@ -436,6 +590,8 @@ test_hot_pixels (void)
           expected_removed++;
       g_assert_cmpuint (preview->stages[0].in - preview->stages[0].out, ==, expected_removed);
     }
+
+    test_hot_pixel_mask (dialog, workbench, counts, threshold * duration / 1e6);
     gtk_window_destroy (GTK_WINDOW (dialog));
   }
 
@@ -486,6 +642,41 @@ assert_rect (EvsRoiFilter *roi,
   g_assert_cmpuint (rects[i].x_max, ==, x_max);
   g_assert_cmpuint (rects[i].y_min, ==, y_min);
   g_assert_cmpuint (rects[i].y_max, ==, y_max);
+}
+
+/* The widget's own snapshot drawn into an image (the cairo renderer's
+ * pixels, without a window), and the pixels of the ROI colour in columns
+ * [x0, x1) */
+static guint
+count_roi_pixels (GtkWidget *widget,
+                  double     x0,
+                  double     x1)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  cairo_t *cr = cairo_create (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  guint n = 0;
+
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  gsk_render_node_draw (node, cr);
+  gsk_render_node_unref (node);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  for (int y = 0; y < h; y++)
+    {
+      const guint8 *data = cairo_image_surface_get_data (surface);
+      const guint32 *row = (const guint32 *) (gconstpointer) (data + (gsize) y * stride);
+
+      for (int x = MAX (0, (int) x0); x < MIN (w, (int) x1); x++)
+        n += row[x] == 0xff33ff66u; /* rgb (0.2, 1.0, 0.4) */
+    }
+  cairo_surface_destroy (surface);
+  return n;
 }
 
 static void
@@ -564,6 +755,45 @@ test_roi_drag (void)
   g_assert_cmpuint (preview->stages[0].out, ==, inside);
   g_assert_cmpuint (preview->stages[0].out_on, ==, inside_on);
   g_assert_nonnull (strstr (evs_pipeline_panel_get_row_subtitle (get_panel (window), 0), "ROI: "));
+
+  /* The ROI is shown over the raw frame too: in Raw mode (the viewer's
+   * frame view) and in the raw half of Raw | Filtered */
+  {
+    GtkWidget *frame_view = GTK_WIDGET (evs_window_get_frame_view (window));
+    double fscale, perimeter;
+    guint n_raw, n_filtered;
+
+    evs_workbench_set_compare_mode (workbench, EVS_COMPARE_SIDE_BY_SIDE);
+    WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (view)) > 100);
+    fscale = MIN (w / 2 / WIDTH, h / HEIGHT);
+    perimeter = 2 * (221 + 101) * fscale;
+    n_raw = count_roi_pixels (GTK_WIDGET (view), 0, w / 2 - 2);
+    n_filtered = count_roi_pixels (GTK_WIDGET (view), w / 2 + 2, w);
+    g_test_message ("side by side: %u ROI pixels in the raw half, %u in the filtered, "
+                    "perimeter %g", n_raw, n_filtered, perimeter);
+    g_assert_cmpfloat (n_raw, >=, 0.9 * perimeter);
+    g_assert_cmpfloat (n_filtered, >=, 0.9 * perimeter);
+
+    evs_workbench_set_compare_mode (workbench, EVS_COMPARE_RAW);
+    WAIT_UNTIL (gtk_widget_get_mapped (frame_view) && gtk_widget_get_width (frame_view) > 100);
+    fscale = evs_frame_view_get_scale (EVS_FRAME_VIEW (frame_view));
+    perimeter = 2 * (221 + 101) * fscale;
+    n_raw = count_roi_pixels (frame_view, 0, gtk_widget_get_width (frame_view));
+    g_test_message ("raw: %u ROI pixels, perimeter %g", n_raw, perimeter);
+    g_assert_cmpfloat (n_raw, >=, 0.9 * perimeter);
+    g_assert_cmpfloat (n_raw, <=, 1.1 * perimeter + 8);
+
+    /* Removing the ROI removes the overlay */
+    evs_workbench_set_rois (workbench, NULL, 0);
+    g_assert_cmpuint (count_roi_pixels (frame_view, 0, gtk_widget_get_width (frame_view)), ==, 0);
+    {
+      EvsRoiRect r = { .x_min = 110, .x_max = 330, .y_min = 55, .y_max = 155 };
+
+      evs_workbench_set_rois (workbench, &r, 1);
+    }
+    evs_workbench_set_compare_mode (workbench, EVS_COMPARE_FILTERED);
+    WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  }
 
   /* Invert: the outside */
   g_object_set (roi, "invert", TRUE, NULL);

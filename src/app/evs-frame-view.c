@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include "evs-frame-view.h"
+#include "evs-filters.h"
 #include "evs-resources.h"
 
 #include <glib/gi18n.h>
@@ -32,7 +33,9 @@
  * (EvsLoader); here they are only wrapped (a GdkMemoryTexture over the
  * frame's bytes, no copy) and drawn scaled: snapshot() is O(pixels).
  * Upscaled frames are drawn through cairo with CAIRO_FILTER_NEAREST for
- * crisp sensor pixels (GTK 4.8 has no nearest-filtered texture node). */
+ * crisp sensor pixels (GTK 4.8 has no nearest-filtered texture node).
+ * The rectangles of the pipeline's ROI filter are drawn over the frame
+ * (they are edited in the workbench's preview view). */
 
 #define MIN_ZOOM 0.05
 #define MAX_ZOOM 64.0
@@ -195,6 +198,57 @@ frame_changed_cb (EvsFrameView *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+static EvsRoiFilter *
+find_roi (EvsFrameView *self)
+{
+  EvsPipeline *pipeline = self->session ? evs_session_get_pipeline (self->session) : NULL;
+
+  for (guint i = 0; pipeline != NULL && i < evs_pipeline_get_n_filters (pipeline); i++)
+    if (EVS_IS_ROI_FILTER (evs_pipeline_get_filter (pipeline, i)))
+      return EVS_ROI_FILTER (evs_pipeline_get_filter (pipeline, i));
+  return NULL;
+}
+
+/* The ROI rectangles, in the colour of the preview view's, as a cairo node
+ * over the widget: O(rectangles) */
+static void
+snapshot_rois (EvsFrameView *self,
+               GtkSnapshot  *snapshot,
+               double        ox,
+               double        oy,
+               double        scale)
+{
+  EvsRoiFilter *roi = find_roi (self);
+  const EvsRoiRect *rects;
+  graphene_rect_t bounds;
+  guint n_rects = 0;
+  cairo_t *cr;
+
+  if (roi == NULL || (rects = evs_roi_filter_get_rects (roi, &n_rects)) == NULL || n_rects == 0)
+    return;
+  graphene_rect_init (&bounds, 0, 0, gtk_widget_get_width (GTK_WIDGET (self)),
+                      gtk_widget_get_height (GTK_WIDGET (self)));
+  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+  cairo_set_line_width (cr, 1.0);
+  cairo_set_source_rgba (cr, 0.2, 1.0, 0.4, 1.0);
+  if (!evs_filter_get_enabled (EVS_FILTER (roi)))
+    {
+      static const double dash[] = { 4.0, 4.0 };
+
+      cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+    }
+  for (guint i = 0; i < n_rects; i++)
+    {
+      const EvsRoiRect *r = &rects[i];
+
+      cairo_rectangle (cr, round (ox + r->x_min * scale) + 0.5, round (oy + r->y_min * scale) + 0.5,
+                       round ((r->x_max + 1 - r->x_min) * scale),
+                       round ((r->y_max + 1 - r->y_min) * scale));
+    }
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+}
+
 static void
 evs_frame_view_snapshot (GtkWidget   *widget,
                          GtkSnapshot *snapshot)
@@ -214,9 +268,8 @@ evs_frame_view_snapshot (GtkWidget   *widget,
   graphene_rect_init (&image, ox, oy, self->frame->width * scale, self->frame->height * scale);
   graphene_rect_init (&bounds, 0, 0, w, h);
   if (!graphene_rect_intersection (&image, &bounds, &visible))
-    return;
-
-  if (scale < 1.0)
+    ;
+  else if (scale < 1.0)
     {
       gtk_snapshot_push_clip (snapshot, &visible);
       gtk_snapshot_append_texture (snapshot, self->texture, &image);
@@ -238,6 +291,7 @@ evs_frame_view_snapshot (GtkWidget   *widget,
       cairo_paint (cr);
       cairo_destroy (cr);
     }
+  snapshot_rois (self, snapshot, ox, oy, scale);
 }
 
 static void
@@ -507,11 +561,19 @@ evs_frame_view_set_session (EvsFrameView *self,
     return;
 
   if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_signal_handlers_disconnect_by_data (evs_session_get_pipeline (self->session), self);
+    }
   g_set_object (&self->session, session);
   if (session != NULL)
-    g_signal_connect_object (session, "notify::frame", G_CALLBACK (frame_changed_cb), self,
-                             G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (session, "notify::frame", G_CALLBACK (frame_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      /* ROI edits redraw the overlay */
+      g_signal_connect_object (evs_session_get_pipeline (session), "changed",
+                               G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
+    }
 
   frame_changed_cb (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);

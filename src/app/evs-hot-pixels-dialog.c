@@ -41,6 +41,21 @@
 
 #define N_BINS 96
 
+/* Manual edits of the mask, per sensor pixel */
+enum {
+  EDIT_NONE,
+  EDIT_ADD,     /* in the mask although below the threshold */
+  EDIT_REMOVE,  /* out of the mask although above it */
+};
+
+/* Colours (0xRRGGBB) of added and removed pixels, in the map and its marks */
+#define ADDED_COLOR   0xffc800
+#define REMOVED_COLOR 0x3c9bff
+
+/* On a map drawn smaller than the sensor, single pixels vanish in the
+ * downscaling: up to this many masked pixels are marked over it */
+#define MAX_MARKED 4096
+
 struct _EvsHotPixelsDialog
 {
   AdwWindow       parent_instance;
@@ -53,8 +68,24 @@ struct _EvsHotPixelsDialog
   gboolean        ready;
   GCancellable   *cancellable;
   double          drag_start_x;
+  guint           generation;
+
+  /* The explicit mask: the pixels above the threshold, plus additions,
+   * minus removals (edits), sensor-sized like the map */
+  guint8         *edits;
+  guint           edits_width;
+  guint           edits_height;
+  guint           n_edits;
+  gboolean        use_mask;     /* edited, loaded or saved: apply as a mask */
+  gboolean        mask_dirty;   /* differs from the file at mask_path */
+  char           *mask_path;
+  char           *pending_mask; /* the pipeline's mask file, loaded once the map is ready */
+  gboolean        apply_after_save;
+  guint64         n_masked;
+  GArray         *marked;       /* guint32 x | y << 16 of the masked pixels, or NULL */
 
   GtkPicture     *map_picture;
+  GtkDrawingArea *marks_area;
   GtkDrawingArea *histogram_area;
   GtkLabel       *status_label;
 };
@@ -78,11 +109,15 @@ typedef struct
   guint           height;
   gint64          duration;
   double          threshold;
+  guint           generation;
+  GBytes         *edits;        /* NULL without edits */
   /* results */
   GBytes         *pixels;
   gsize           stride;
   guint64         n_hot;
   guint64         n_hot_events;
+  guint64         n_masked;
+  GArray         *marked;
 } MapJob;
 
 static void
@@ -92,7 +127,9 @@ map_job_free (gpointer data)
 
   g_clear_pointer (&job->map, evs_hot_pixel_map_unref);
   g_clear_pointer (&job->counts, g_bytes_unref);
+  g_clear_pointer (&job->edits, g_bytes_unref);
   g_clear_pointer (&job->pixels, g_bytes_unref);
+  g_clear_pointer (&job->marked, g_array_unref);
   g_free (job);
 }
 
@@ -110,7 +147,58 @@ map_thread (GTask        *task,
     return;
   job->n_hot = evs_hot_pixel_map_count_hot (job->map, job->threshold, &job->n_hot_events);
   job->pixels = evs_hot_pixel_map_render (job->map, job->threshold, &job->stride);
+  job->n_masked = job->n_hot;
+  if (job->edits != NULL)
+    {
+      const guint8 *edits = g_bytes_get_data (job->edits, NULL);
+      gsize size;
+      guint32 *pixels = g_bytes_unref_to_data (job->pixels, &size);
+      const guint32 *counts = g_bytes_get_data (job->map->counts, NULL);
+      double limit = job->threshold * (double) job->map->duration_us / 1e6;
+
+      for (gsize i = 0; i < (gsize) job->map->width * job->map->height; i++)
+        if (edits[i] != EDIT_NONE)
+          {
+            gboolean hot = counts[i] > limit;
+
+            pixels[i] = 0xff000000u | (edits[i] == EDIT_ADD ? ADDED_COLOR : REMOVED_COLOR);
+            if (edits[i] == EDIT_ADD && !hot)
+              job->n_masked++;
+            else if (edits[i] == EDIT_REMOVE && hot)
+              job->n_masked--;
+          }
+      job->pixels = g_bytes_new_take (pixels, size);
+    }
+  if (job->n_masked <= MAX_MARKED)
+    {
+      const guint8 *edits = job->edits ? g_bytes_get_data (job->edits, NULL) : NULL;
+      const guint32 *counts = g_bytes_get_data (job->map->counts, NULL);
+      double limit = job->threshold * (double) job->map->duration_us / 1e6;
+
+      job->marked = g_array_sized_new (FALSE, FALSE, sizeof (guint32), job->n_masked);
+      for (guint y = 0; y < job->map->height; y++)
+        for (guint x = 0; x < job->map->width; x++)
+          {
+            gsize i = (gsize) y * job->map->width + x;
+            guint8 edit = edits ? edits[i] : EDIT_NONE;
+
+            /* Edited pixels get their own marks */
+            if (edit == EDIT_NONE && counts[i] > limit)
+              {
+                guint32 v = x | (guint32) y << 16;
+
+                g_array_append_val (job->marked, v);
+              }
+          }
+    }
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+update_actions (EvsHotPixelsDialog *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hot-pixels.save-mask", self->map != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hot-pixels.load-mask", self->map != NULL);
 }
 
 static void
@@ -130,6 +218,19 @@ update_status (EvsHotPixelsDialog *self)
                             " pixels silent"),
                           self->threshold, self->n_hot, 100.0 * self->n_hot / MAX (n_pixels, 1),
                           self->n_hot_events, self->map->n_silent);
+  if (self->use_mask)
+    {
+      g_autofree char *base = g_steal_pointer (&text);
+      g_autofree char *file = NULL;
+
+      if (self->mask_path != NULL)
+        file = g_path_get_basename (self->mask_path);
+      text = g_strdup_printf (_("%s\nMask: %" G_GUINT64_FORMAT " pixels (%u edited by "
+                                "clicks)%s%s%s"),
+                              base, self->n_masked, self->n_edits,
+                              file != NULL ? " — " : "", file != NULL ? file : "",
+                              file != NULL && self->mask_dirty ? _(" (modified)") : "");
+    }
   gtk_label_set_text (self->status_label, text);
 }
 
@@ -144,7 +245,7 @@ map_done_cb (GObject      *object,
 
   if (!g_task_propagate_boolean (G_TASK (result), NULL))
     return;
-  if (job->threshold != self->threshold)
+  if (job->generation != self->generation)
     return; /* a newer job is on its way */
 
   if (self->map != job->map)
@@ -154,13 +255,28 @@ map_done_cb (GObject      *object,
     }
   self->n_hot = job->n_hot;
   self->n_hot_events = job->n_hot_events;
+  self->n_masked = job->n_masked;
+  g_clear_pointer (&self->marked, g_array_unref);
+  self->marked = g_steal_pointer (&job->marked);
   texture = gdk_memory_texture_new (job->map->width, job->map->height, GDK_MEMORY_DEFAULT,
                                     job->pixels, job->stride);
   gtk_picture_set_paintable (self->map_picture, GDK_PAINTABLE (texture));
   gtk_widget_queue_draw (GTK_WIDGET (self->histogram_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->marks_area));
   update_status (self);
+  if (self->pending_mask != NULL)
+    {
+      g_autofree char *path = g_steal_pointer (&self->pending_mask);
+      g_autoptr(GError) error = NULL;
+
+      /* Starts a new job: ready comes with its result */
+      if (evs_hot_pixels_dialog_load_mask (self, path, &error))
+        return;
+      g_warning ("Cannot show the pipeline's hot-pixel mask: %s", error->message);
+    }
   self->ready = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READY]);
+  update_actions (self);
 }
 
 static void
@@ -191,6 +307,9 @@ queue_map (EvsHotPixelsDialog *self)
   job->height = height;
   job->duration = duration;
   job->threshold = self->threshold;
+  job->generation = ++self->generation;
+  if (self->n_edits > 0 && self->edits_width == width && self->edits_height == height)
+    job->edits = g_bytes_new (self->edits, (gsize) width * height);
   self->ready = FALSE;
 
   task = g_task_new (self, self->cancellable, map_done_cb, NULL);
@@ -298,20 +417,320 @@ draw_histogram (GtkDrawingArea *area,
   }
 }
 
+/* The rectangle the map is drawn in, inside map_picture: GtkPicture's
+ * "contain" fit (scaled keeping the aspect ratio, centred) */
+static gboolean
+map_rect (EvsHotPixelsDialog *self,
+          double             *x0,
+          double             *y0,
+          double             *scale)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self->map_picture));
+  double h = gtk_widget_get_height (GTK_WIDGET (self->map_picture));
+
+  if (self->map == NULL || w <= 0 || h <= 0)
+    return FALSE;
+  *scale = MIN (w / self->map->width, h / self->map->height);
+  *x0 = (w - ceil (self->map->width * *scale)) / 2;
+  *y0 = floor ((h - ceil (self->map->height * *scale)) / 2);
+  return TRUE;
+}
+
+static gboolean
+is_masked (EvsHotPixelsDialog *self,
+           guint               x,
+           guint               y)
+{
+  if (self->edits != NULL && self->edits_width == self->map->width
+      && self->edits_height == self->map->height)
+    {
+      guint8 edit = self->edits[(gsize) y * self->edits_width + x];
+
+      if (edit != EDIT_NONE)
+        return edit == EDIT_ADD;
+    }
+  return evs_hot_pixel_map_is_hot (self->map, self->threshold, x, y);
+}
+
+/* Sizes the edits to the map, dropping edits of another sensor size */
+static void
+ensure_edits (EvsHotPixelsDialog *self)
+{
+  if (self->edits != NULL && self->edits_width == self->map->width
+      && self->edits_height == self->map->height)
+    return;
+  g_free (self->edits);
+  self->edits = g_malloc0 ((gsize) self->map->width * self->map->height);
+  self->edits_width = self->map->width;
+  self->edits_height = self->map->height;
+  self->n_edits = 0;
+}
+
+static void
+set_edit (EvsHotPixelsDialog *self,
+          guint               x,
+          guint               y,
+          gboolean            masked)
+{
+  guint8 *edit = &self->edits[(gsize) y * self->edits_width + x];
+  guint8 value;
+
+  if (masked == evs_hot_pixel_map_is_hot (self->map, self->threshold, x, y))
+    value = EDIT_NONE;
+  else
+    value = masked ? EDIT_ADD : EDIT_REMOVE;
+  self->n_edits += (value != EDIT_NONE) - (*edit != EDIT_NONE);
+  *edit = value;
+}
+
+static void
+mask_changed (EvsHotPixelsDialog *self)
+{
+  self->use_mask = TRUE;
+  self->mask_dirty = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self->marks_area));
+  update_status (self);
+  queue_map (self);
+}
+
+static void
+map_pressed_cb (EvsHotPixelsDialog *self,
+                int                 n_press,
+                double              x,
+                double              y,
+                GtkGestureClick    *gesture)
+{
+  double x0, y0, scale, sx, sy;
+
+  if (!map_rect (self, &x0, &y0, &scale))
+    return;
+  sx = floor ((x - x0) / scale);
+  sy = floor ((y - y0) / scale);
+  if (sx < 0 || sy < 0 || sx >= self->map->width || sy >= self->map->height)
+    return; /* in the letterbox */
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  evs_hot_pixels_dialog_toggle_pixel (self, (guint) sx, (guint) sy);
+}
+
+/* Rings around the edited pixels, which are single screen pixels or less
+ * on a whole-sensor map: O(edits), a few hundred at most by hand */
+static void
+draw_marks (GtkDrawingArea *area,
+            cairo_t        *cr,
+            int             width,
+            int             height,
+            gpointer        user_data)
+{
+  EvsHotPixelsDialog *self = user_data;
+  double x0, y0, scale, r;
+
+  if (!map_rect (self, &x0, &y0, &scale))
+    return;
+
+  /* The masked pixels as dots of at least 2×2 screen pixels, while the map
+   * is too small to show single pixels */
+  if (self->marked != NULL && scale < 3)
+    {
+      double side = MAX (2.0, scale);
+
+      cairo_set_source_rgb (cr, (EVS_HOT_PIXEL_MAP_HOT_COLOR >> 16) / 255.0,
+                            ((EVS_HOT_PIXEL_MAP_HOT_COLOR >> 8) & 0xff) / 255.0,
+                            (EVS_HOT_PIXEL_MAP_HOT_COLOR & 0xff) / 255.0);
+      for (guint i = 0; i < self->marked->len; i++)
+        {
+          guint32 v = g_array_index (self->marked, guint32, i);
+
+          cairo_rectangle (cr, floor (x0 + ((v & 0xFFFF) + 0.5) * scale - side / 2),
+                           floor (y0 + ((v >> 16) + 0.5) * scale - side / 2), side, side);
+        }
+      cairo_fill (cr);
+    }
+
+  if (self->n_edits == 0 || self->edits_width != self->map->width
+      || self->edits_height != self->map->height)
+    return;
+  r = MAX (5.0, scale);
+  cairo_set_line_width (cr, 2.0);
+  for (guint y = 0; y < self->edits_height; y++)
+    {
+      const guint8 *row = self->edits + (gsize) y * self->edits_width;
+
+      if (memchr (row, EDIT_ADD, self->edits_width) == NULL
+          && memchr (row, EDIT_REMOVE, self->edits_width) == NULL)
+        continue;
+      for (guint x = 0; x < self->edits_width; x++)
+        if (row[x] != EDIT_NONE)
+          {
+            guint32 c = row[x] == EDIT_ADD ? ADDED_COLOR : REMOVED_COLOR;
+
+            cairo_set_source_rgb (cr, (c >> 16) / 255.0, ((c >> 8) & 0xff) / 255.0,
+                                  (c & 0xff) / 255.0);
+            cairo_new_sub_path (cr);
+            cairo_arc (cr, x0 + (x + 0.5) * scale, y0 + (y + 0.5) * scale, r + 2, 0, 2 * G_PI);
+            cairo_stroke (cr);
+            /* The pixel itself, visible even on a downscaled map */
+            cairo_rectangle (cr, floor (x0 + (x + 0.5) * scale - MAX (2.0, scale) / 2),
+                             floor (y0 + (y + 0.5) * scale - MAX (2.0, scale) / 2),
+                             MAX (2.0, scale), MAX (2.0, scale));
+            cairo_fill (cr);
+          }
+    }
+}
+
+static void
+show_error (EvsHotPixelsDialog *self,
+            const char         *heading,
+            const GError       *error)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static EvsFilter *
+find_or_add_filter (EvsHotPixelsDialog *self)
+{
+  EvsPipeline *pipeline = evs_workbench_get_pipeline (self->workbench);
+
+  for (guint i = 0; i < evs_pipeline_get_n_filters (pipeline); i++)
+    if (EVS_IS_HOT_PIXELS_FILTER (evs_pipeline_get_filter (pipeline, i)))
+      return evs_pipeline_get_filter (pipeline, i);
+  return evs_workbench_add_filter (self->workbench, "hot_pixels", NULL);
+}
+
+static void
+apply_mask_file (EvsHotPixelsDialog *self)
+{
+  g_autoptr(GError) error = NULL;
+  EvsFilter *filter = find_or_add_filter (self);
+
+  if (filter == NULL)
+    return;
+  if (!evs_hot_pixels_filter_load_mask (EVS_HOT_PIXELS_FILTER (filter), self->mask_path, &error))
+    {
+      show_error (self, _("Cannot Apply the Mask"), error);
+      return;
+    }
+  evs_filter_set_enabled (filter, TRUE);
+}
+
+static GtkFileFilter *
+mask_file_filter (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Pixel masks (text “x y” lines or PNG)"));
+  gtk_file_filter_add_pattern (filter, "*.txt");
+  gtk_file_filter_add_pattern (filter, "*.png");
+  gtk_file_filter_add_pattern (filter, "*.PNG");
+  return filter;
+}
+
+static void
+save_response_cb (GtkNativeDialog    *native,
+                  int                 response,
+                  EvsHotPixelsDialog *self)
+{
+  gboolean apply = self->apply_after_save;
+
+  self->apply_after_save = FALSE;
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *path = g_file_get_path (file);
+      g_autoptr(GError) error = NULL;
+
+      if (!evs_hot_pixels_dialog_save_mask (self, path, &error))
+        show_error (self, _("Cannot Save the Mask"), error);
+      else if (apply)
+        apply_mask_file (self);
+    }
+  g_object_unref (native);
+}
+
+static void
+load_response_cb (GtkNativeDialog    *native,
+                  int                 response,
+                  EvsHotPixelsDialog *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *path = g_file_get_path (file);
+      g_autoptr(GError) error = NULL;
+
+      if (!evs_hot_pixels_dialog_load_mask (self, path, &error))
+        show_error (self, _("Cannot Load the Mask"), error);
+    }
+  g_object_unref (native);
+}
+
+static void
+save_mask_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  EvsHotPixelsDialog *self = EVS_HOT_PIXELS_DIALOG (widget);
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) filter = mask_file_filter ();
+
+  native = gtk_file_chooser_native_new (_("Save Hot-Pixel Mask"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  if (self->mask_path != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (self->mask_path);
+
+      gtk_file_chooser_set_file (GTK_FILE_CHOOSER (native), file, NULL);
+    }
+  else
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), "hot-pixels.txt");
+  g_signal_connect (native, "response", G_CALLBACK (save_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+load_mask_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  EvsHotPixelsDialog *self = EVS_HOT_PIXELS_DIALOG (widget);
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) filter = mask_file_filter ();
+
+  native = gtk_file_chooser_native_new (_("Load Hot-Pixel Mask"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Load"), NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  g_signal_connect (native, "response", G_CALLBACK (load_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
 static void
 apply_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *param)
 {
   EvsHotPixelsDialog *self = EVS_HOT_PIXELS_DIALOG (widget);
-  EvsPipeline *pipeline = evs_workbench_get_pipeline (self->workbench);
-  EvsFilter *filter = NULL;
+  EvsFilter *filter;
 
-  for (guint i = 0; i < evs_pipeline_get_n_filters (pipeline) && filter == NULL; i++)
-    if (EVS_IS_HOT_PIXELS_FILTER (evs_pipeline_get_filter (pipeline, i)))
-      filter = evs_pipeline_get_filter (pipeline, i);
-  if (filter == NULL)
-    filter = evs_workbench_add_filter (self->workbench, "hot_pixels", NULL);
+  if (self->use_mask)
+    {
+      /* The pipeline records the mask's file, so that presets and
+       * evscope-cli can reproduce it: save an edited mask first */
+      if (self->mask_path == NULL || self->mask_dirty)
+        {
+          self->apply_after_save = TRUE;
+          save_mask_action (widget, "hot-pixels.save-mask", NULL);
+        }
+      else
+        apply_mask_file (self);
+      return;
+    }
+
+  filter = find_or_add_filter (self);
   if (filter == NULL)
     return;
   g_object_set (filter,
@@ -334,6 +753,10 @@ evs_hot_pixels_dialog_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->workbench, self);
   g_clear_object (&self->workbench);
   g_clear_pointer (&self->map, evs_hot_pixel_map_unref);
+  g_clear_pointer (&self->edits, g_free);
+  g_clear_pointer (&self->marked, g_array_unref);
+  g_clear_pointer (&self->mask_path, g_free);
+  g_clear_pointer (&self->pending_mask, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), EVS_TYPE_HOT_PIXELS_DIALOG);
 
   G_OBJECT_CLASS (evs_hot_pixels_dialog_parent_class)->dispose (object);
@@ -401,10 +824,14 @@ evs_hot_pixels_dialog_class_init (EvsHotPixelsDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EvsHotPixelsDialog, map_picture);
   gtk_widget_class_bind_template_child (widget_class, EvsHotPixelsDialog, histogram_area);
   gtk_widget_class_bind_template_child (widget_class, EvsHotPixelsDialog, status_label);
+  gtk_widget_class_bind_template_child (widget_class, EvsHotPixelsDialog, marks_area);
+  gtk_widget_class_bind_template_callback (widget_class, map_pressed_cb);
   gtk_widget_class_bind_template_callback (widget_class, histogram_drag_begin_cb);
   gtk_widget_class_bind_template_callback (widget_class, histogram_drag_update_cb);
 
   gtk_widget_class_install_action (widget_class, "hot-pixels.apply", NULL, apply_action);
+  gtk_widget_class_install_action (widget_class, "hot-pixels.save-mask", NULL, save_mask_action);
+  gtk_widget_class_install_action (widget_class, "hot-pixels.load-mask", NULL, load_mask_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -414,6 +841,8 @@ evs_hot_pixels_dialog_init (EvsHotPixelsDialog *self)
   self->threshold = 100.0;
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_drawing_area_set_draw_func (self->histogram_area, draw_histogram, self, NULL);
+  gtk_drawing_area_set_draw_func (self->marks_area, draw_marks, self, NULL);
+  update_actions (self);
 }
 
 /**
@@ -438,7 +867,17 @@ evs_hot_pixels_dialog_new (GtkWindow    *parent,
   for (guint i = 0; i < evs_pipeline_get_n_filters (pipeline); i++)
     if (EVS_IS_HOT_PIXELS_FILTER (evs_pipeline_get_filter (pipeline, i)))
       {
-        g_object_get (evs_pipeline_get_filter (pipeline, i), "max-rate-hz", &self->threshold, NULL);
+        EvsHotPixelsCriterion criterion;
+        g_autofree char *mask = NULL;
+
+        g_object_get (evs_pipeline_get_filter (pipeline, i),
+                      "max-rate-hz", &self->threshold,
+                      "criterion", &criterion,
+                      "mask", &mask,
+                      NULL);
+        /* A filter using a mask file: show and edit that mask */
+        if (criterion == EVS_HOT_PIXELS_CRITERION_MASK && mask != NULL && *mask != '\0')
+          self->pending_mask = g_steal_pointer (&mask);
         break;
       }
   g_signal_connect_object (workbench, "notify::has-counts", G_CALLBACK (counts_cb), self,
@@ -470,6 +909,8 @@ evs_hot_pixels_dialog_set_threshold (EvsHotPixelsDialog *self,
   if (max_rate_hz == self->threshold)
     return;
   self->threshold = max_rate_hz;
+  if (self->use_mask)
+    self->mask_dirty = TRUE; /* the pixels above the threshold are part of the mask */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THRESHOLD]);
   gtk_widget_queue_draw (GTK_WIDGET (self->histogram_area));
   queue_map (self);
@@ -493,4 +934,153 @@ evs_hot_pixels_dialog_get_n_hot (EvsHotPixelsDialog *self)
 {
   g_return_val_if_fail (EVS_IS_HOT_PIXELS_DIALOG (self), 0);
   return self->n_hot;
+}
+
+/**
+ * evs_hot_pixels_dialog_toggle_pixel:
+ *
+ * Adds the sensor pixel (@x, @y) to the mask, or removes it, as a click on
+ * the map does.  Does nothing before the map is ready.
+ */
+void
+evs_hot_pixels_dialog_toggle_pixel (EvsHotPixelsDialog *self,
+                                    guint               x,
+                                    guint               y)
+{
+  g_return_if_fail (EVS_IS_HOT_PIXELS_DIALOG (self));
+
+  if (self->map == NULL || x >= self->map->width || y >= self->map->height)
+    return;
+  ensure_edits (self);
+  set_edit (self, x, y, !is_masked (self, x, y));
+  mask_changed (self);
+}
+
+/**
+ * evs_hot_pixels_dialog_get_mask:
+ * @n_pixels: (out): the number of pixels
+ *
+ * Returns: (transfer full) (array length=n_pixels): the mask (the pixels
+ *   above the threshold, plus the added, minus the removed ones) as
+ *   `x | y << 16`, row by row; %NULL before the map is ready
+ */
+guint32 *
+evs_hot_pixels_dialog_get_mask (EvsHotPixelsDialog *self,
+                                guint              *n_pixels)
+{
+  GArray *out;
+
+  g_return_val_if_fail (EVS_IS_HOT_PIXELS_DIALOG (self), NULL);
+  g_return_val_if_fail (n_pixels != NULL, NULL);
+
+  *n_pixels = 0;
+  if (self->map == NULL)
+    return NULL;
+  out = g_array_new (FALSE, FALSE, sizeof (guint32));
+  for (guint y = 0; y < self->map->height; y++)
+    for (guint x = 0; x < self->map->width; x++)
+      if (is_masked (self, x, y))
+        {
+          guint32 v = x | (guint32) y << 16;
+
+          g_array_append_val (out, v);
+        }
+  *n_pixels = out->len;
+  return (guint32 *) g_array_free (out, FALSE);
+}
+
+/**
+ * evs_hot_pixels_dialog_save_mask:
+ * @path: ends with .png for a PNG, anything else for “x y” text lines
+ *
+ * Saves the mask with the hot_pixels filter's writer; the file becomes the
+ * one "Apply to Pipeline" gives the filter.
+ */
+gboolean
+evs_hot_pixels_dialog_save_mask (EvsHotPixelsDialog  *self,
+                                 const char          *path,
+                                 GError             **error)
+{
+  g_autoptr(EvsFilter) codec = NULL;
+  g_autofree guint32 *pixels = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (EVS_IS_HOT_PIXELS_DIALOG (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->map == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                   _("The pixel counts are not ready yet"));
+      return FALSE;
+    }
+  pixels = evs_hot_pixels_dialog_get_mask (self, &n);
+  codec = evs_hot_pixels_filter_new ();
+  evs_hot_pixels_filter_set_mask (EVS_HOT_PIXELS_FILTER (codec), pixels, n, self->map->width,
+                                  self->map->height);
+  if (!evs_hot_pixels_filter_save_mask (EVS_HOT_PIXELS_FILTER (codec), path, error))
+    return FALSE;
+  g_free (self->mask_path);
+  self->mask_path = g_strdup (path);
+  self->use_mask = TRUE;
+  self->mask_dirty = FALSE;
+  update_status (self);
+  return TRUE;
+}
+
+/**
+ * evs_hot_pixels_dialog_load_mask:
+ * @path: a PNG (non-black pixels are in the mask) or a text file of “x y”
+ *   lines, read by the hot_pixels filter's reader
+ *
+ * Replaces the mask with the file's: the pixels where it differs from the
+ * threshold's selection become edits.
+ */
+gboolean
+evs_hot_pixels_dialog_load_mask (EvsHotPixelsDialog  *self,
+                                 const char          *path,
+                                 GError             **error)
+{
+  g_autoptr(EvsFilter) codec = NULL;
+  g_autofree guint32 *pixels = NULL;
+  g_autofree guint8 *loaded = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (EVS_IS_HOT_PIXELS_DIALOG (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->map == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                   _("The pixel counts are not ready yet"));
+      return FALSE;
+    }
+  codec = evs_hot_pixels_filter_new ();
+  if (!evs_hot_pixels_filter_load_mask (EVS_HOT_PIXELS_FILTER (codec), path, error))
+    return FALSE;
+  pixels = evs_hot_pixels_filter_get_hot_pixels (EVS_HOT_PIXELS_FILTER (codec), &n);
+  loaded = g_malloc0 ((gsize) self->map->width * self->map->height);
+  for (guint i = 0; i < n; i++)
+    {
+      guint x = pixels[i] & 0xFFFF, y = pixels[i] >> 16;
+
+      if (x >= self->map->width || y >= self->map->height)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("The mask “%s” holds pixel (%u, %u), outside the %u×%u sensor"),
+                       path, x, y, self->map->width, self->map->height);
+          return FALSE;
+        }
+      loaded[(gsize) y * self->map->width + x] = 1;
+    }
+  ensure_edits (self);
+  for (guint y = 0; y < self->map->height; y++)
+    for (guint x = 0; x < self->map->width; x++)
+      set_edit (self, x, y, loaded[(gsize) y * self->map->width + x]);
+  mask_changed (self);
+  g_free (self->mask_path);
+  self->mask_path = g_strdup (path);
+  self->mask_dirty = FALSE;
+  update_status (self);
+  return TRUE;
 }

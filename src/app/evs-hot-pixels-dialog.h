@@ -37,5 +37,16 @@ void                evs_hot_pixels_dialog_set_threshold (EvsHotPixelsDialog *sel
                                                          double              max_rate_hz);
 gboolean            evs_hot_pixels_dialog_get_ready     (EvsHotPixelsDialog *self);
 guint64             evs_hot_pixels_dialog_get_n_hot     (EvsHotPixelsDialog *self);
+void                evs_hot_pixels_dialog_toggle_pixel  (EvsHotPixelsDialog *self,
+                                                         guint               x,
+                                                         guint               y);
+guint32            *evs_hot_pixels_dialog_get_mask      (EvsHotPixelsDialog *self,
+                                                         guint              *n_pixels);
+gboolean            evs_hot_pixels_dialog_save_mask     (EvsHotPixelsDialog *self,
+                                                         const char         *path,
+                                                         GError            **error);
+gboolean            evs_hot_pixels_dialog_load_mask     (EvsHotPixelsDialog *self,
+                                                         const char         *path,
+                                                         GError            **error);
 
 G_END_DECLS

@@ -944,12 +944,13 @@ drop_cb (EvsWindow     *self,
          double         y,
          GtkDropTarget *target)
 {
-  GSList *files;
+  g_autoptr(GSList) files = NULL;
 
-  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || g_value_get_boxed (value) == NULL)
     return FALSE;
 
-  files = g_value_get_boxed (value);
+  /* The first file only: one recording per window */
+  files = gdk_file_list_get_files (g_value_get_boxed (value));
   if (files == NULL)
     return FALSE;
 

@@ -359,6 +359,27 @@ evs_hot_pixel_map_get_rate (const EvsHotPixelMap *map,
 }
 
 /**
+ * evs_hot_pixel_map_is_hot:
+ *
+ * Returns: whether the pixel (@x, @y) has count > @max_rate_hz × duration,
+ *   the test of evs_hot_pixel_map_count_hot() and the hot_pixels filter
+ */
+gboolean
+evs_hot_pixel_map_is_hot (const EvsHotPixelMap *map,
+                          double                max_rate_hz,
+                          guint                 x,
+                          guint                 y)
+{
+  const guint32 *c;
+
+  g_return_val_if_fail (map != NULL, FALSE);
+  g_return_val_if_fail (x < map->width && y < map->height, FALSE);
+
+  c = g_bytes_get_data (map->counts, NULL);
+  return c[(gsize) y * map->width + x] > max_rate_hz * (double) map->duration_us / 1e6;
+}
+
+/**
  * evs_hot_pixel_map_count_hot:
  * @n_events: (out) (optional): the events of the hot pixels
  *

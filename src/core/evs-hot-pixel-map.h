@@ -114,6 +114,10 @@ void            evs_hot_pixel_map_unref       (EvsHotPixelMap       *map);
 double          evs_hot_pixel_map_get_rate    (const EvsHotPixelMap *map,
                                                guint                 x,
                                                guint                 y);
+gboolean        evs_hot_pixel_map_is_hot      (const EvsHotPixelMap *map,
+                                               double                max_rate_hz,
+                                               guint                 x,
+                                               guint                 y);
 guint64         evs_hot_pixel_map_count_hot   (const EvsHotPixelMap *map,
                                                double                max_rate_hz,
                                                guint64              *n_events);

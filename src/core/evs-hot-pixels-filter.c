@@ -584,18 +584,60 @@ evs_hot_pixels_filter_load_mask (EvsHotPixelsFilter  *self,
 
   _evs_pixel_grid_clear (&self->mask);
   self->mask = grid;
-  if (g_strcmp0 (self->mask_path, path) != 0)
-    {
-      g_free (self->mask_path);
-      self->mask_path = g_strdup (path);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MASK]);
-    }
+  g_free (self->mask_path);
+  self->mask_path = g_strdup (path);
+  /* Notified even for the same path: the file's pixels may have changed */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MASK]);
   if (self->criterion != EVS_HOT_PIXELS_CRITERION_MASK)
     {
       self->criterion = EVS_HOT_PIXELS_CRITERION_MASK;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CRITERION]);
     }
   return TRUE;
+}
+
+/**
+ * evs_hot_pixels_filter_set_mask:
+ * @pixels: (array length=n_pixels): the hot pixels as `x | y << 16`
+ * @width: the mask's width (the sensor's)
+ * @height: the mask's height
+ *
+ * Sets an in-memory mask and switches the criterion to mask.  The mask has
+ * no file ("mask" becomes %NULL), so a pipeline using it cannot be saved as
+ * a preset until evs_hot_pixels_filter_save_mask() and
+ * evs_hot_pixels_filter_load_mask() gave it one.  Pixels outside
+ * @width × @height are ignored.
+ */
+void
+evs_hot_pixels_filter_set_mask (EvsHotPixelsFilter *self,
+                                const guint32      *pixels,
+                                guint               n_pixels,
+                                guint               width,
+                                guint               height)
+{
+  EvsPixelGrid grid = { 0 };
+
+  g_return_if_fail (EVS_IS_HOT_PIXELS_FILTER (self));
+  g_return_if_fail (pixels != NULL || n_pixels == 0);
+  g_return_if_fail (width > 0 && height > 0 && width <= MAX_MASK_SIDE && height <= MAX_MASK_SIDE);
+
+  _evs_pixel_grid_ensure (&grid, 1, width, height);
+  for (guint i = 0; i < n_pixels; i++)
+    {
+      guint x = pixels[i] & 0xFFFF, y = pixels[i] >> 16;
+
+      if (x < width && y < height)
+        ((guint8 *) grid.data)[(gsize) y * width + x] = 1;
+    }
+  _evs_pixel_grid_clear (&self->mask);
+  self->mask = grid;
+  g_clear_pointer (&self->mask_path, g_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MASK]);
+  if (self->criterion != EVS_HOT_PIXELS_CRITERION_MASK)
+    {
+      self->criterion = EVS_HOT_PIXELS_CRITERION_MASK;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CRITERION]);
+    }
 }
 
 /**

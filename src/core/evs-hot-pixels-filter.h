@@ -61,6 +61,11 @@ guint32  *evs_hot_pixels_filter_get_hot_pixels     (EvsHotPixelsFilter  *self,
 gboolean  evs_hot_pixels_filter_load_mask          (EvsHotPixelsFilter  *self,
                                                     const char          *path,
                                                     GError             **error);
+void      evs_hot_pixels_filter_set_mask           (EvsHotPixelsFilter  *self,
+                                                    const guint32       *pixels,
+                                                    guint                n_pixels,
+                                                    guint                width,
+                                                    guint                height);
 gboolean  evs_hot_pixels_filter_save_mask          (EvsHotPixelsFilter  *self,
                                                     const char          *path,
                                                     GError             **error);
