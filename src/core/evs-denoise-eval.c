@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include "evs-denoise-eval.h"
+#include "evs-hot-pixel-map.h"
 #include "evs-error.h"
 #include "evs-reader.h"
 
@@ -73,45 +74,25 @@ evs_denoise_score_get_kept (const EvsDenoiseScore *score,
   return score->total[label] > 0 ? (double) score->kept[label] / score->total[label] : 1.0;
 }
 
+/* The hot-pixel filters learn from the whole recording, as in an export */
 static gboolean
 count_pass (EvsReader      *reader,
             EvsPipeline   **copies,
             guint           n,
-            EvsEventChunk  *chunk,
             GCancellable   *cancellable,
             GError        **error)
 {
-  guint w = MAX (evs_reader_get_width (reader), 1);
-  guint h = MAX (evs_reader_get_height (reader), 1);
-  g_autofree guint32 *counts = g_new0 (guint32, (gsize) w * h);
-  gint64 t_first = G_MAXINT64, t_last = G_MININT64;
+  guint w = evs_reader_get_width (reader);
+  guint h = evs_reader_get_height (reader);
+  gint64 duration = 1;
+  g_autoptr(GBytes) counts = evs_pixel_counts_compute (reader, &w, &h, &duration, cancellable,
+                                                       NULL, NULL, error);
 
-  for (;;)
-    {
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-      evs_event_chunk_clear (chunk);
-      if (!evs_reader_read (reader, chunk, error))
-        return FALSE;
-      if (chunk->n_events == 0)
-        break;
-      for (gsize i = 0; i < chunk->n_events; i++)
-        {
-          if (chunk->x[i] >= w || chunk->y[i] >= h)
-            {
-              g_set_error (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED,
-                           "The recording has events outside its %u×%u geometry", w, h);
-              return FALSE;
-            }
-          counts[(gsize) chunk->y[i] * w + chunk->x[i]]++;
-        }
-      t_first = MIN (t_first, chunk->t[0]);
-      t_last = MAX (t_last, chunk->t[chunk->n_events - 1]);
-    }
+  if (counts == NULL)
+    return FALSE;
   for (guint i = 0; i < n; i++)
-    evs_pipeline_learn_counts (copies[i], counts, w, h,
-                               t_last >= t_first ? t_last - t_first + 1 : 1);
-  return evs_reader_rewind (reader, error);
+    evs_pipeline_learn_counts (copies[i], g_bytes_get_data (counts, NULL), w, h, duration);
+  return TRUE;
 }
 
 /**
@@ -171,7 +152,7 @@ evs_denoise_eval (const char             *recording,
   keep = g_malloc (CHUNK_CAPACITY);
 
   if (need_counts
-      && !count_pass (reader, (EvsPipeline **) copies->pdata, copies->len, chunk, cancellable,
+      && !count_pass (reader, (EvsPipeline **) copies->pdata, copies->len, cancellable,
                       error))
     return FALSE;
 
