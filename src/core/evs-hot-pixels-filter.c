@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include "evs-hot-pixels-filter.h"
+#include "evs-hot-pixel-map.h"
 #include "evs-error.h"
 #include "evs-filter-private.h"
 
@@ -310,48 +311,23 @@ evs_hot_pixels_filter_learn (EvsHotPixelsFilter  *self,
                              GCancellable        *cancellable,
                              GError             **error)
 {
-  g_autoptr(EvsEventChunk) chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
-  EvsPixelGrid grid = { 0 };
-  gint64 t_first = G_MAXINT64, t_last = G_MININT64;
+  g_autoptr(GBytes) counts = NULL;
+  guint width, height;
+  gint64 duration = 1;
 
   g_return_val_if_fail (EVS_IS_HOT_PIXELS_FILTER (self), FALSE);
   g_return_val_if_fail (EVS_IS_READER (reader), FALSE);
 
-  if (!evs_reader_rewind (reader, error))
+  width = evs_reader_get_width (reader);
+  height = evs_reader_get_height (reader);
+  counts = evs_pixel_counts_compute (reader, &width, &height, &duration, cancellable,
+                                     NULL, NULL, error);
+  if (counts == NULL)
     return FALSE;
 
-  _evs_pixel_grid_ensure (&grid, sizeof (guint32), MAX (evs_reader_get_width (reader), 1),
-                          MAX (evs_reader_get_height (reader), 1));
-  for (;;)
-    {
-      guint max_x, max_y;
-      guint32 *counts;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        goto fail;
-      evs_event_chunk_clear (chunk);
-      if (!evs_reader_read (reader, chunk, error))
-        goto fail;
-      if (chunk->n_events == 0)
-        break;
-      _evs_chunk_max_xy (chunk, &max_x, &max_y);
-      _evs_pixel_grid_ensure (&grid, sizeof (guint32), max_x + 1, max_y + 1);
-      counts = grid.data;
-      for (gsize i = 0; i < chunk->n_events; i++)
-        counts[(gsize) chunk->y[i] * grid.width + chunk->x[i]]++;
-      t_first = MIN (t_first, chunk->t[0]);
-      t_last = MAX (t_last, chunk->t[chunk->n_events - 1]);
-    }
-
-  evs_hot_pixels_filter_learn_counts (self, grid.data, grid.width, grid.height,
-                                      t_last >= t_first ? t_last - t_first + 1 : 1);
-  _evs_pixel_grid_clear (&grid);
-
-  return evs_reader_rewind (reader, error);
-
-fail:
-  _evs_pixel_grid_clear (&grid);
-  return FALSE;
+  evs_hot_pixels_filter_learn_counts (self, g_bytes_get_data (counts, NULL), width, height,
+                                      duration);
+  return TRUE;
 }
 
 gboolean
