@@ -502,7 +502,15 @@ evs_export_dialog_new (GtkWindow  *parent,
                              (evs_session_get_time (session) - evs_session_get_window_us (session))
                                / 1e6);
   gtk_spin_button_set_value (self->end_spin, evs_session_get_time (session) / 1e6);
-  evs_export_dialog_set_format (self, EVS_FORMAT_DAT);
+  /* The input's own format when Evscope writes it, else EVT 3.0, which
+   * stores any time base and geometry up to 2048 × 2048 */
+  {
+    EvsLoader *loader = evs_session_get_loader (session);
+    const EvsRecordingInfo *info = loader != NULL ? evs_loader_get_info (loader) : NULL;
+
+    evs_export_dialog_set_format (self, info != NULL && evs_format_can_write (info->format)
+                                          ? info->format : EVS_FORMAT_EVT3);
+  }
   update_rows (self);
   update_actions (self);
   return self;
