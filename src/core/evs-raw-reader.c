@@ -36,7 +36,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
   static ret name##_generic params { return name##_body (__VA_ARGS__, FALSE); } \
-  __attribute__ ((target ("avx2,popcnt"))) static ret name##_avx2 params        \
+  __attribute__ ((target ("avx2,popcnt,bmi,bmi2"))) static ret name##_avx2 params \
   { return name##_body (__VA_ARGS__, TRUE); }                                   \
   static ret name params                                                        \
   {                                                                             \
@@ -46,6 +46,7 @@
         __builtin_cpu_init ();                                                  \
         have_avx2 = __builtin_cpu_supports ("avx2")                             \
                     && __builtin_cpu_supports ("popcnt")                        \
+                    && __builtin_cpu_supports ("bmi2")                          \
                     && g_getenv ("EVS_DISABLE_AVX2") == NULL;                   \
       }                                                                         \
     return have_avx2 ? name##_avx2 (__VA_ARGS__) : name##_generic (__VA_ARGS__); \
@@ -650,10 +651,133 @@ typedef struct
   guint64 triggers;
   guint64 other;
   guint64 unknown;
-  /* Facts about the chunk for the validation pass */
-  gint64  last_t;    /* time of the last event kept */
-  guint64 backwards;
 } Evt3State;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* Shifts the 16-bit lanes of @v up by @s lanes (0 comes in) */
+#define EVT3_LANES_UP(v, s)                                                \
+  ((s) == 8 ? _mm256_permute2x128_si256 ((v), (v), 0x08)                   \
+            : _mm256_alignr_epi8 ((v), _mm256_permute2x128_si256 ((v), (v), 0x08), 16 - 2 * (s)))
+
+/* For each lane, the value of the last lane at or before it whose @flag is
+ * set, or @carry when there is none */
+__attribute__ ((target ("avx2,popcnt,bmi,bmi2"))) static inline __m256i
+evt3_last_set (__m256i v,
+               __m256i flag,
+               __m256i carry)
+{
+  __m256i sv, sf;
+
+  v = _mm256_and_si256 (v, flag);
+#define EVT3_SCAN_STEP(s)                                 \
+  sv = EVT3_LANES_UP (v, s);                              \
+  sf = EVT3_LANES_UP (flag, s);                           \
+  v = _mm256_blendv_epi8 (sv, v, flag);                   \
+  flag = _mm256_or_si256 (flag, sf);
+  EVT3_SCAN_STEP (1)
+  EVT3_SCAN_STEP (2)
+  EVT3_SCAN_STEP (4)
+  EVT3_SCAN_STEP (8)
+#undef EVT3_SCAN_STEP
+  return _mm256_blendv_epi8 (carry, v, flag);
+}
+
+/* Writes the lanes of the 8-lane half @h of @v selected by @m8 to @dst */
+__attribute__ ((target ("avx2,popcnt,bmi,bmi2"))) static inline __m128i
+evt3_compress_ctrl (guint m8)
+{
+  guint64 idx = _pext_u64 (G_GUINT64_CONSTANT (0x0706050403020100),
+                           _pdep_u64 (m8, G_GUINT64_CONSTANT (0x0101010101010101)) * 0xFF);
+  __m128i b = _mm_cvtepu8_epi16 (_mm_cvtsi64_si128 ((gint64) idx));
+
+  /* lane j -> bytes 2j, 2j + 1 */
+  return _mm_add_epi16 (_mm_mullo_epi16 (b, _mm_set1_epi16 (0x0202)), _mm_set1_epi16 (0x0100));
+}
+
+/* Decodes the leading ADDR_Y, ADDR_X and TIME_LOW words of the 16 words at
+ * @block with AVX2: the row and the time of each word are the last ones set
+ * before it (a prefix scan), the events are packed with byte shuffles.
+ * Returns the number of words decoded (16 unless another type comes). */
+__attribute__ ((target ("avx2,popcnt,bmi,bmi2"))) static inline guint
+evt3_block16_avx2 (const guint8      *block,
+                   gint64             thb,
+                   guint32            height,
+                   gint64            *t,
+                   guint32           *y,
+                   guint32           *row_valid,
+                   gint64 *restrict   ct,
+                   guint16 *restrict  cx,
+                   guint16 *restrict  cy,
+                   guint8 *restrict   cp,
+                   gsize             *k_inout)
+{
+  const __m256i w = _mm256_loadu_si256 ((const void *) block);
+  const __m256i type = _mm256_srli_epi16 (w, 12);
+  const __m256i is_y = _mm256_cmpeq_epi16 (type, _mm256_setzero_si256 ());
+  const __m256i is_x = _mm256_cmpeq_epi16 (type, _mm256_set1_epi16 (2));
+  const __m256i is_tl = _mm256_cmpeq_epi16 (type, _mm256_set1_epi16 (6));
+  const guint32 fast = (guint32) _mm256_movemask_epi8 (_mm256_or_si256 (_mm256_or_si256 (is_y, is_x), is_tl));
+  const guint f = (guint) __builtin_ctzll (~(guint64) fast) / 2;   /* 0 to 16 */
+  const __m256i c = _mm256_and_si256 (w, _mm256_set1_epi16 (0xFFF));
+  const __m256i m11 = _mm256_set1_epi16 (0x7FF);
+  /* y | valid << 15; OpenEB compares all 12 bits with the height */
+  const __m256i yval = _mm256_or_si256 (_mm256_and_si256 (c, m11),
+                                        _mm256_slli_epi16 (_mm256_cmpgt_epi16 (_mm256_set1_epi16 ((short) MIN (height, 4096)), c), 15));
+  const gint64 tl_in = *t - thb;
+  __m256i ys, tls, keep;
+  guint32 kmask;
+  gsize k = *k_inout;
+  guint16 ys_out[16];
+  guint16 tls_out[16];
+
+  if (f == 0)
+    return 0;
+
+  ys = evt3_last_set (yval, is_y, _mm256_set1_epi16 ((short) (*y | *row_valid << 15)));
+  tls = evt3_last_set (c, is_tl, _mm256_set1_epi16 ((short) tl_in));
+  keep = _mm256_and_si256 (is_x, _mm256_srai_epi16 (ys, 15));
+  kmask = (guint32) _mm256_movemask_epi8 (_mm256_packs_epi16 (keep, _mm256_setzero_si256 ()));
+  /* bytes 0-7: lanes 0-7; bytes 16-23: lanes 8-15 */
+  kmask = (kmask & 0xFF) | ((kmask >> 8) & 0xFF00);
+  kmask &= (1u << f) - 1;
+
+  {
+    const __m256i x = _mm256_and_si256 (c, m11);
+    const __m256i yy = _mm256_and_si256 (ys, m11);
+    const __m256i p = _mm256_srli_epi16 (c, 11);
+    const __m256i vthb = _mm256_set1_epi64x (thb);
+
+    for (guint h = 0; h < 2; h++)
+      {
+        guint m8 = (kmask >> (8 * h)) & 0xFF;
+        __m128i ctrl = evt3_compress_ctrl (m8);
+        __m128i xh = h == 0 ? _mm256_castsi256_si128 (x) : _mm256_extracti128_si256 (x, 1);
+        __m128i yh = h == 0 ? _mm256_castsi256_si128 (yy) : _mm256_extracti128_si256 (yy, 1);
+        __m128i ph = h == 0 ? _mm256_castsi256_si128 (p) : _mm256_extracti128_si256 (p, 1);
+        __m128i th = h == 0 ? _mm256_castsi256_si128 (tls) : _mm256_extracti128_si256 (tls, 1);
+
+        th = _mm_shuffle_epi8 (th, ctrl);
+        _mm_storeu_si128 ((void *) (cx + k), _mm_shuffle_epi8 (xh, ctrl));
+        _mm_storeu_si128 ((void *) (cy + k), _mm_shuffle_epi8 (yh, ctrl));
+        _mm_storel_epi64 ((void *) (cp + k),
+                          _mm_packus_epi16 (_mm_shuffle_epi8 (ph, ctrl), _mm_setzero_si128 ()));
+        _mm256_storeu_si256 ((void *) (ct + k), _mm256_add_epi64 (vthb, _mm256_cvtepu16_epi64 (th)));
+        _mm256_storeu_si256 ((void *) (ct + k + 4),
+                             _mm256_add_epi64 (vthb, _mm256_cvtepu16_epi64 (_mm_srli_si128 (th, 8))));
+        k += (gsize) __builtin_popcount (m8);
+      }
+  }
+
+  _mm256_storeu_si256 ((void *) ys_out, ys);
+  _mm256_storeu_si256 ((void *) tls_out, tls);
+  *y = ys_out[f - 1] & 0x7FF;
+  *row_valid = ys_out[f - 1] >> 15;
+  *t = thb + tls_out[f - 1];
+  *k_inout = k;
+  return f;
+}
+#define HAVE_EVT3_BLOCK16_AVX2 1
+#endif
 
 /* Decodes @n words; the caller guarantees 12 free slots per word.
  *
@@ -664,10 +788,10 @@ typedef struct
  * row is updated with masks.  The other words (vectors, time) come in short
  * runs handled by a switch.
  *
- * Backward time steps (a validation fact) can only happen at the first
- * event after the time changed, so they are counted when the time changes:
- * k_mark is k at the last change, last_t the time of the last event kept
- * before it. */
+ * TIME_LOW goes through it too (t is replaced under a mask); the backward
+ * time steps (a validation fact) are counted afterwards, in the pass that
+ * measures the chunk.
+ */
 static inline __attribute__ ((always_inline)) gsize
 evt3_decode_words_body (Evt3State         *s,
                         const guint8      *data,
@@ -686,27 +810,32 @@ evt3_decode_words_body (Evt3State         *s,
   guint32 base_x = s->base_x;
   guint32 vpol = s->vpol;
   const guint32 height = s->height;
-  gint64 last_t = s->last_t;
-  guint64 backwards = s->backwards;
-  gsize k_mark = k;
   gsize i = 0;
-
-#define EVT3_TIME_CHANGES()                     \
-  G_STMT_START {                                \
-    if (k != k_mark)                            \
-      {                                         \
-        backwards += t < last_t;                \
-        last_t = t;                             \
-        k_mark = k;                             \
-      }                                         \
-  } G_STMT_END
 
   while (i < n)
     {
+      guint32 yv;
+
+#ifdef HAVE_EVT3_BLOCK16_AVX2
+      /* Blocks of 16 words, as far as they hold only ADDR_Y, ADDR_X and
+       * TIME_LOW */
+      if (avx2)
+        {
+          while (i + 16 <= n)
+            {
+              guint f = evt3_block16_avx2 (data + 2 * i, thb, height, &t, &y, &row_valid,
+                                           ct, cx, cy, cp, &k);
+
+              i += f;
+              if (f < 16)
+                break;
+            }
+        }
+#endif
+
       /* EVT_ADDR_Y (0x0) and EVT_ADDR_X (0x2); the row and its validity
        * travel in one register (yv = y | row_valid << 16) */
-      guint32 yv = y | row_valid << 16;
-
+      yv = y | row_valid << 16;
       for (; i < n; i++)
         {
           guint32 w = load_u16_le (data + 2 * i);
@@ -789,7 +918,6 @@ evt3_decode_words_body (Evt3State         *s,
               break;
 
             case 0x6: /* EVT_TIME_LOW */
-              EVT3_TIME_CHANGES ();
               t = thb + c;
               break;
 
@@ -798,7 +926,6 @@ evt3_decode_words_body (Evt3State         *s,
                 guint32 th = (guint32) (thb >> 12) & 0xFFF;
                 gint64 tl = t - thb;
 
-                EVT3_TIME_CHANGES ();
                 thb = (thb & ~G_GINT64_CONSTANT (0xFFFFFF)) + ((gint64) c << 12);
                 if (th >= 2048 + c)
                   thb += G_GINT64_CONSTANT (1) << 24;
@@ -830,19 +957,12 @@ evt3_decode_words_body (Evt3State         *s,
         }
     }
 
-  /* The events since the last change are measured now; the next call
-   * continues with the same time, so they are not counted twice. */
-  EVT3_TIME_CHANGES ();
-#undef EVT3_TIME_CHANGES
-
   s->thb = thb;
   s->t = t;
   s->y = y;
   s->row_valid = row_valid;
   s->base_x = base_x;
   s->vpol = vpol;
-  s->last_t = last_t;
-  s->backwards = backwards;
 
   return k;
 }
@@ -864,6 +984,21 @@ max_xy_body (const guint16 *restrict cx,
   return (guint32) max_x << 16 | max_y;
 }
 
+/* The number of events whose time is before the previous event's */
+static inline __attribute__ ((always_inline)) guint64
+count_backwards_body (const gint64 *restrict ct,
+                      gsize                  n,
+                      gboolean               avx2)
+{
+  guint64 backwards = 0;
+
+  for (gsize i = 1; i < n; i++)
+    backwards += ct[i] < ct[i - 1];
+  return backwards;
+}
+
+EVS_DEFINE_DISPATCH (guint64, count_backwards, (const gint64 *restrict ct, gsize n), ct, n)
+
 EVS_DEFINE_DISPATCH (guint32, max_xy,
                      (const guint16 *restrict cx, const guint16 *restrict cy, gsize n),
                      cx, cy, n)
@@ -876,10 +1011,10 @@ EVS_DEFINE_DISPATCH (gsize, evt3_decode_words,
 /* Hands the chunk facts over to the validation pass */
 static void
 evt3_finish (EvsRawReader  *self,
-             EvsEventChunk *chunk,
-             guint64        backwards)
+             EvsEventChunk *chunk)
 {
   guint32 max = max_xy (chunk->x, chunk->y, chunk->n_events);
+  guint64 backwards = count_backwards (chunk->t, chunk->n_events);
 
   _evs_reader_set_chunk_facts (EVS_READER (self), (guint16) (max >> 16), (guint16) max,
                                backwards);
@@ -893,9 +1028,6 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
   EvsReaderStats *stats = _evs_reader_get_stats_mut (EVS_READER (self));
   const gsize cap = chunk->capacity;
   gsize k = chunk->n_events;
-  gint64 last_t = G_MININT64;
-  guint64 backwards = 0;
-
   /* The facts cover this call's events only */
   g_assert (k == 0);
 
@@ -909,7 +1041,7 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
       if (n_words == 0)
         {
           chunk->n_events = k;
-          evt3_finish (self, chunk, backwards);
+          evt3_finish (self, chunk);
           return ok || k > 0 ? (g_clear_error (error), TRUE) : FALSE;
         }
 
@@ -952,8 +1084,6 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
           s.vpol = self->vpol;
           s.height = self->height;
           s.triggers = s.other = s.unknown = 0;
-          s.last_t = last_t;
-          s.backwards = backwards;
 
           k = evt3_decode_words (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y, chunk->p, k);
           i += n;
@@ -968,15 +1098,13 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
           stats->triggers += s.triggers;
           stats->other += s.other;
           stats->unknown_words += s.unknown;
-          last_t = s.last_t;
-          backwards = s.backwards;
         }
 
       evs_file_source_consume (self->source, 2 * i);
     }
 
   chunk->n_events = k;
-  evt3_finish (self, chunk, backwards);
+  evt3_finish (self, chunk);
   return TRUE;
 }
 
