@@ -36,7 +36,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
   static ret name##_generic params { return name##_body (__VA_ARGS__, FALSE); } \
-  __attribute__ ((target ("avx2,popcnt,bmi,bmi2"))) static ret name##_avx2 params \
+  __attribute__ ((target ("avx2,popcnt"))) static ret name##_avx2 params        \
   { return name##_body (__VA_ARGS__, TRUE); }                                   \
   static ret name params                                                        \
   {                                                                             \
@@ -46,7 +46,6 @@
         __builtin_cpu_init ();                                                  \
         have_avx2 = __builtin_cpu_supports ("avx2")                             \
                     && __builtin_cpu_supports ("popcnt")                        \
-                    && __builtin_cpu_supports ("bmi2")                          \
                     && g_getenv ("EVS_DISABLE_AVX2") == NULL;                   \
       }                                                                         \
     return have_avx2 ? name##_avx2 (__VA_ARGS__) : name##_generic (__VA_ARGS__); \
@@ -661,7 +660,7 @@ typedef struct
 
 /* For each lane, the value of the last lane at or before it whose @flag is
  * set, or @carry when there is none */
-__attribute__ ((target ("avx2,popcnt,bmi,bmi2"))) static inline __m256i
+__attribute__ ((target ("avx2,popcnt"))) static inline __m256i
 evt3_last_set (__m256i v,
                __m256i flag,
                __m256i carry)
@@ -682,23 +681,39 @@ evt3_last_set (__m256i v,
   return _mm256_blendv_epi8 (carry, v, flag);
 }
 
-/* Writes the lanes of the 8-lane half @h of @v selected by @m8 to @dst */
-__attribute__ ((target ("avx2,popcnt,bmi,bmi2"))) static inline __m128i
-evt3_compress_ctrl (guint m8)
-{
-  guint64 idx = _pext_u64 (G_GUINT64_CONSTANT (0x0706050403020100),
-                           _pdep_u64 (m8, G_GUINT64_CONSTANT (0x0101010101010101)) * 0xFF);
-  __m128i b = _mm_cvtepu8_epi16 (_mm_cvtsi64_si128 ((gint64) idx));
+/* For each 8-bit mask of 16-bit lanes, the byte shuffle that packs the
+ * lanes set to the front (filled once, by evt3_compress_init) */
+static guint8 evt3_compress[256][16] __attribute__ ((aligned (16)));
 
-  /* lane j -> bytes 2j, 2j + 1 */
-  return _mm_add_epi16 (_mm_mullo_epi16 (b, _mm_set1_epi16 (0x0202)), _mm_set1_epi16 (0x0100));
+static void
+evt3_compress_init (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      for (guint m = 0; m < 256; m++)
+        {
+          guint j = 0;
+
+          memset (evt3_compress[m], 0, 16);
+          for (guint lane = 0; lane < 8; lane++)
+            if ((m >> lane) & 1)
+              {
+                evt3_compress[m][2 * j] = (guint8) (2 * lane);
+                evt3_compress[m][2 * j + 1] = (guint8) (2 * lane + 1);
+                j++;
+              }
+        }
+      g_once_init_leave (&done, 1);
+    }
 }
 
 /* Decodes the leading ADDR_Y, ADDR_X and TIME_LOW words of the 16 words at
  * @block with AVX2: the row and the time of each word are the last ones set
  * before it (a prefix scan), the events are packed with byte shuffles.
  * Returns the number of words decoded (16 unless another type comes). */
-__attribute__ ((target ("avx2,popcnt,bmi,bmi2"))) static inline guint
+__attribute__ ((target ("avx2,popcnt"))) static inline guint
 evt3_block16_avx2 (const guint8      *block,
                    gint64             thb,
                    guint32            height,
@@ -750,7 +765,7 @@ evt3_block16_avx2 (const guint8      *block,
     for (guint h = 0; h < 2; h++)
       {
         guint m8 = (kmask >> (8 * h)) & 0xFF;
-        __m128i ctrl = evt3_compress_ctrl (m8);
+        __m128i ctrl = _mm_load_si128 ((const void *) evt3_compress[m8]);
         __m128i xh = h == 0 ? _mm256_castsi256_si128 (x) : _mm256_extracti128_si256 (x, 1);
         __m128i yh = h == 0 ? _mm256_castsi256_si128 (yy) : _mm256_extracti128_si256 (yy, 1);
         __m128i ph = h == 0 ? _mm256_castsi256_si128 (p) : _mm256_extracti128_si256 (p, 1);
@@ -1028,8 +1043,12 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
   EvsReaderStats *stats = _evs_reader_get_stats_mut (EVS_READER (self));
   const gsize cap = chunk->capacity;
   gsize k = chunk->n_events;
+
   /* The facts cover this call's events only */
   g_assert (k == 0);
+#ifdef HAVE_EVT3_BLOCK16_AVX2
+  evt3_compress_init ();
+#endif
 
   while (k + 12 <= cap)
     {
