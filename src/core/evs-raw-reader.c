@@ -653,32 +653,29 @@ typedef struct
 } Evt3State;
 
 #if defined(__x86_64__) && defined(__GNUC__)
-/* Shifts the 16-bit lanes of @v up by @s lanes (0 comes in) */
-#define EVT3_LANES_UP(v, s)                                                \
-  ((s) == 8 ? _mm256_permute2x128_si256 ((v), (v), 0x08)                   \
-            : _mm256_alignr_epi8 ((v), _mm256_permute2x128_si256 ((v), (v), 0x08), 16 - 2 * (s)))
-
-/* For each lane, the value of the last lane at or before it whose @flag is
- * set, or @carry when there is none */
+/* For each lane, (position + 1) << 12 | @c of the last lane at or before
+ * it whose @flag is set (positions 0–7 in each 128-bit half), or 0 when
+ * there is none.  A prefix maximum: the keys grow with the position. */
 __attribute__ ((target ("avx2,popcnt"))) static inline __m256i
-evt3_last_set (__m256i v,
-               __m256i flag,
-               __m256i carry)
+evt3_last_set (__m256i c,
+               __m256i flag)
 {
-  __m256i sv, sf;
+  const __m256i pos = _mm256_setr_epi16 (1 << 12, 2 << 12, 3 << 12, 4 << 12, 5 << 12, 6 << 12,
+                                         7 << 12, (short) (8 << 12),
+                                         1 << 12, 2 << 12, 3 << 12, 4 << 12, 5 << 12, 6 << 12,
+                                         7 << 12, (short) (8 << 12));
+  __m256i key = _mm256_and_si256 (flag, _mm256_or_si256 (c, pos));
+  __m256i low7;
 
-  v = _mm256_and_si256 (v, flag);
-#define EVT3_SCAN_STEP(s)                                 \
-  sv = EVT3_LANES_UP (v, s);                              \
-  sf = EVT3_LANES_UP (flag, s);                           \
-  v = _mm256_blendv_epi8 (sv, v, flag);                   \
-  flag = _mm256_or_si256 (flag, sf);
-  EVT3_SCAN_STEP (1)
-  EVT3_SCAN_STEP (2)
-  EVT3_SCAN_STEP (4)
-  EVT3_SCAN_STEP (8)
-#undef EVT3_SCAN_STEP
-  return _mm256_blendv_epi8 (carry, v, flag);
+  /* within each half */
+  key = _mm256_max_epu16 (key, _mm256_slli_si256 (key, 2));
+  key = _mm256_max_epu16 (key, _mm256_slli_si256 (key, 4));
+  key = _mm256_max_epu16 (key, _mm256_slli_si256 (key, 8));
+  /* the last lane of the low half fills the empty lanes of the high half */
+  low7 = _mm256_srli_epi32 (_mm256_permutevar8x32_epi32 (key, _mm256_set1_epi32 (3)), 16);
+  low7 = _mm256_blend_epi32 (_mm256_setzero_si256 (),
+                             _mm256_or_si256 (low7, _mm256_slli_epi32 (low7, 16)), 0xF0);
+  return _mm256_blendv_epi8 (key, low7, _mm256_cmpeq_epi16 (key, _mm256_setzero_si256 ()));
 }
 
 /* For each 8-bit mask of 16-bit lanes, the byte shuffle that packs the
@@ -709,6 +706,16 @@ evt3_compress_init (void)
     }
 }
 
+/* ADDR_Y payloads (12 bits) as y | valid << 15; OpenEB compares all 12 bits
+ * with the height */
+__attribute__ ((target ("avx2,popcnt"))) static inline __m256i
+evt3_decode_y (__m256i c,
+               __m256i vheight)
+{
+  return _mm256_or_si256 (_mm256_and_si256 (c, _mm256_set1_epi16 (0x7FF)),
+                          _mm256_slli_epi16 (_mm256_cmpgt_epi16 (vheight, c), 15));
+}
+
 /* Decodes the leading ADDR_Y, ADDR_X and TIME_LOW words of the 16 words at
  * @block with AVX2: the row and the time of each word are the last ones set
  * before it (a prefix scan), the events are packed with byte shuffles.
@@ -735,9 +742,7 @@ evt3_block16_avx2 (const guint8      *block,
   const guint f = (guint) __builtin_ctzll (~(guint64) fast) / 2;   /* 0 to 16 */
   const __m256i c = _mm256_and_si256 (w, _mm256_set1_epi16 (0xFFF));
   const __m256i m11 = _mm256_set1_epi16 (0x7FF);
-  /* y | valid << 15; OpenEB compares all 12 bits with the height */
-  const __m256i yval = _mm256_or_si256 (_mm256_and_si256 (c, m11),
-                                        _mm256_slli_epi16 (_mm256_cmpgt_epi16 (_mm256_set1_epi16 ((short) MIN (height, 4096)), c), 15));
+  const __m256i vheight = _mm256_set1_epi16 ((short) MIN (height, 4096));
   const gint64 tl_in = *t - thb;
   __m256i ys, tls, keep;
   guint32 kmask;
@@ -748,8 +753,15 @@ evt3_block16_avx2 (const guint8      *block,
   if (f == 0)
     return 0;
 
-  ys = evt3_last_set (yval, is_y, _mm256_set1_epi16 ((short) (*y | *row_valid << 15)));
-  tls = evt3_last_set (c, is_tl, _mm256_set1_epi16 ((short) tl_in));
+  ys = evt3_last_set (c, is_y);
+  tls = evt3_last_set (c, is_tl);
+  /* none before in the block: the state carried in */
+  ys = _mm256_blendv_epi8 (evt3_decode_y (_mm256_and_si256 (ys, _mm256_set1_epi16 (0xFFF)), vheight),
+                           _mm256_set1_epi16 ((short) (*y | *row_valid << 15)),
+                           _mm256_cmpeq_epi16 (ys, _mm256_setzero_si256 ()));
+  tls = _mm256_blendv_epi8 (_mm256_and_si256 (tls, _mm256_set1_epi16 (0xFFF)),
+                            _mm256_set1_epi16 ((short) tl_in),
+                            _mm256_cmpeq_epi16 (tls, _mm256_setzero_si256 ()));
   keep = _mm256_and_si256 (is_x, _mm256_srai_epi16 (ys, 15));
   kmask = (guint32) _mm256_movemask_epi8 (_mm256_packs_epi16 (keep, _mm256_setzero_si256 ()));
   /* bytes 0-7: lanes 0-7; bytes 16-23: lanes 8-15 */
