@@ -706,6 +706,10 @@ evt3_compress_init (void)
     }
 }
 
+/* Shorter runs of ADDR_Y, ADDR_X and TIME_LOW are left to the scalar loop
+ * (streams of vectors written one by one, as by our writer, have many) */
+#define EVT3_MIN_BLOCK 4
+
 /* ADDR_Y payloads (12 bits) as y | valid << 15; OpenEB compares all 12 bits
  * with the height */
 __attribute__ ((target ("avx2,popcnt"))) static inline __m256i
@@ -719,7 +723,8 @@ evt3_decode_y (__m256i c,
 /* Decodes the leading ADDR_Y, ADDR_X and TIME_LOW words of the 16 words at
  * @block with AVX2: the row and the time of each word are the last ones set
  * before it (a prefix scan), the events are packed with byte shuffles.
- * Returns the number of words decoded (16 unless another type comes). */
+ * Returns the number of words decoded: 16 unless another type comes, 0
+ * when fewer than EVT3_MIN_BLOCK. */
 __attribute__ ((target ("avx2,popcnt"))) static inline guint
 evt3_block16_avx2 (const guint8      *block,
                    gint64             thb,
@@ -750,7 +755,7 @@ evt3_block16_avx2 (const guint8      *block,
   guint16 ys_out[16];
   guint16 tls_out[16];
 
-  if (f == 0)
+  if (f < EVT3_MIN_BLOCK)
     return 0;
 
   ys = evt3_last_set (c, is_y);
