@@ -999,41 +999,80 @@ evt3_decode_words_body (Evt3State         *s,
   return k;
 }
 
-/* The largest x and y of @n events (the validation facts) */
-static inline __attribute__ ((always_inline)) guint32
-max_xy_body (const guint16 *restrict cx,
-             const guint16 *restrict cy,
-             gsize                   n,
-             gboolean                avx2)
+#ifdef HAVE_EVT3_BLOCK16_AVX2
+/* evt3_facts () over events 1… in steps of 16; returns where it stopped */
+__attribute__ ((target ("avx2,popcnt"))) static inline gsize
+evt3_facts_block16_avx2 (const gint64 *restrict  ct,
+                         const guint16 *restrict cx,
+                         const guint16 *restrict cy,
+                         gsize                   n,
+                         guint16                *max_x,
+                         guint16                *max_y,
+                         guint64                *backwards)
 {
-  guint16 max_x = 0, max_y = 0;
+  __m256i mx = _mm256_setzero_si256 ();
+  __m256i my = _mm256_setzero_si256 ();
+  __m256i back = _mm256_setzero_si256 ();
+  guint16 lanes[32];
+  gint64 sums[4];
+  gsize i;
 
-  for (gsize i = 0; i < n; i++)
+  for (i = 1; i + 16 <= n; i += 16)
+    {
+      mx = _mm256_max_epu16 (mx, _mm256_loadu_si256 ((const void *) (cx + i)));
+      my = _mm256_max_epu16 (my, _mm256_loadu_si256 ((const void *) (cy + i)));
+      for (guint q = 0; q < 16; q += 4)
+        back = _mm256_sub_epi64 (back, _mm256_cmpgt_epi64 (
+                                   _mm256_loadu_si256 ((const void *) (ct + i + q - 1)),
+                                   _mm256_loadu_si256 ((const void *) (ct + i + q))));
+    }
+  _mm256_storeu_si256 ((void *) lanes, mx);
+  _mm256_storeu_si256 ((void *) (lanes + 16), my);
+  _mm256_storeu_si256 ((void *) sums, back);
+  for (guint j = 0; j < 16; j++)
+    {
+      *max_x = MAX (*max_x, lanes[j]);
+      *max_y = MAX (*max_y, lanes[16 + j]);
+    }
+  *backwards += (guint64) (sums[0] + sums[1] + sums[2] + sums[3]);
+  return i;
+}
+#endif
+
+/* The validation facts of @n ≥ 1 events: the number of events whose time
+ * is before the previous event's (returned), the largest x and y (in
+ * @max_xy as x << 16 | y), in one pass */
+static inline __attribute__ ((always_inline)) guint64
+evt3_facts_body (const gint64 *restrict  ct,
+                 const guint16 *restrict cx,
+                 const guint16 *restrict cy,
+                 gsize                   n,
+                 guint32                *max_xy,
+                 gboolean                avx2)
+{
+  guint16 max_x = cx[0], max_y = cy[0];
+  guint64 backwards = 0;
+  gsize i = 1;
+
+#ifdef HAVE_EVT3_BLOCK16_AVX2
+  if (avx2)
+    i = evt3_facts_block16_avx2 (ct, cx, cy, n, &max_x, &max_y, &backwards);
+#endif
+
+  for (; i < n; i++)
     {
       max_x = MAX (max_x, cx[i]);
       max_y = MAX (max_y, cy[i]);
+      backwards += ct[i] < ct[i - 1];
     }
-  return (guint32) max_x << 16 | max_y;
-}
-
-/* The number of events whose time is before the previous event's */
-static inline __attribute__ ((always_inline)) guint64
-count_backwards_body (const gint64 *restrict ct,
-                      gsize                  n,
-                      gboolean               avx2)
-{
-  guint64 backwards = 0;
-
-  for (gsize i = 1; i < n; i++)
-    backwards += ct[i] < ct[i - 1];
+  *max_xy = (guint32) max_x << 16 | max_y;
   return backwards;
 }
 
-EVS_DEFINE_DISPATCH (guint64, count_backwards, (const gint64 *restrict ct, gsize n), ct, n)
-
-EVS_DEFINE_DISPATCH (guint32, max_xy,
-                     (const guint16 *restrict cx, const guint16 *restrict cy, gsize n),
-                     cx, cy, n)
+EVS_DEFINE_DISPATCH (guint64, evt3_facts,
+                     (const gint64 *restrict ct, const guint16 *restrict cx,
+                      const guint16 *restrict cy, gsize n, guint32 *max_xy),
+                     ct, cx, cy, n, max_xy)
 
 EVS_DEFINE_DISPATCH (gsize, evt3_decode_words,
                      (Evt3State *s, const guint8 *data, gsize n, gint64 *restrict ct,
@@ -1045,8 +1084,11 @@ static void
 evt3_finish (EvsRawReader  *self,
              EvsEventChunk *chunk)
 {
-  guint32 max = max_xy (chunk->x, chunk->y, chunk->n_events);
-  guint64 backwards = count_backwards (chunk->t, chunk->n_events);
+  guint32 max = 0;
+  guint64 backwards = 0;
+
+  if (chunk->n_events > 0)
+    backwards = evt3_facts (chunk->t, chunk->x, chunk->y, chunk->n_events, &max);
 
   _evs_reader_set_chunk_facts (EVS_READER (self), (guint16) (max >> 16), (guint16) max,
                                backwards);
