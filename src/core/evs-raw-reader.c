@@ -820,9 +820,10 @@ evt3_block16_avx2 (const guint8      *block,
  * row is updated with masks.  The other words (vectors, time) come in short
  * runs handled by a switch.
  *
- * TIME_LOW goes through it too (t is replaced under a mask); the backward
- * time steps (a validation fact) are counted afterwards, in the pass that
- * measures the chunk.
+ * With AVX2, runs of ADDR_Y, ADDR_X and TIME_LOW (~25 words between two
+ * vector groups in sensor data) go 16 words at a time through
+ * evt3_block16_avx2 first.  The backward time steps (a validation fact) are
+ * counted afterwards, in the pass that measures the chunk (evt3_facts).
  */
 static inline __attribute__ ((always_inline)) gsize
 evt3_decode_words_body (Evt3State         *s,
