@@ -997,6 +997,205 @@ test_evt3_vector_words (void)
   evs_test_remove_tree (dir);
 }
 
+/* The EVT 3.0 decoding rules of FORMATS.md §1.4, one word at a time, with
+ * the base reader's validation (events outside 1280 × 720 dropped) */
+static void
+evt3_reference (const guint16 *words,
+                gsize          n,
+                EvsEventChunk *out,
+                guint64       *backwards,
+                guint64       *out_of_range)
+{
+  gboolean have_th = FALSE, row_valid = FALSE;
+  guint32 th = 0, tl = 0, y = 0, base_x = 0, vpol = 0;
+  guint64 loops = 0;
+
+  *backwards = *out_of_range = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 w = words[i], c = w & 0xFFF;
+      gint64 t;
+      guint32 bits = 0, mask = 0;
+
+      if (!have_th)
+        {
+          if (w >> 12 == 0x8)
+            {
+              have_th = TRUE;
+              th = c;
+              tl = 0;
+            }
+          continue;
+        }
+      switch (w >> 12)
+        {
+        case 0x8:
+          if (th >= 2048 + c)
+            loops++;
+          if (c != th)
+            tl = 0;
+          th = c;
+          break;
+        case 0x6:
+          tl = c;
+          break;
+        case 0x0:
+          y = c & 0x7FF;
+          row_valid = c < 720;
+          break;
+        case 0x1:
+          row_valid = FALSE;
+          break;
+        case 0x2:
+          mask = 1;
+          bits = 0;
+          break;
+        case 0x3:
+          base_x = c & 0x7FF;
+          vpol = (c >> 11) & 1;
+          break;
+        case 0x4:
+          mask = c;
+          bits = 12;
+          break;
+        case 0x5:
+          mask = c & 0xFF;
+          bits = 8;
+          break;
+        default:
+          break;
+        }
+      t = (gint64) (loops << 24) + ((gint64) th << 12) + tl;
+      for (guint b = 0; row_valid && b < MAX (bits, 1); b++)
+        {
+          guint32 x = bits == 0 ? c & 0x7FF : base_x + b;
+          guint32 p = bits == 0 ? (c >> 11) & 1 : vpol;
+
+          if (((mask >> b) & 1) == 0)
+            continue;
+          if (x >= 1280 || y >= 720)
+            {
+              (*out_of_range)++;
+              continue;
+            }
+          if (out->n_events > 0 && t < out->t[out->n_events - 1])
+            (*backwards)++;
+          evs_event_chunk_push (out, t, (guint16) x, (guint16) y, (guint8) p);
+        }
+      if (bits > 0)
+        base_x = MIN (base_x + bits, 0x8000);
+    }
+}
+
+/* Random word streams, mostly ADDR_Y / ADDR_X / TIME_LOW runs as in sensor
+ * data, with every other type, invalid rows, time going back and loops:
+ * the reader (in all its fast paths, at several chunk sizes) against the
+ * reference above. */
+static void
+test_evt3_random (void)
+{
+  static const gsize capacities[] = { 64, 777, 65536 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261121);
+
+  for (guint round = 0; round < 12; round++)
+    {
+      RawFile f;
+      g_autofree char *path = NULL;
+      g_autoptr(GArray) words = g_array_new (FALSE, FALSE, sizeof (guint16));
+      gsize n_words = (gsize) g_rand_int_range (rand, 1000, 60000);
+      /* at most 12 events per word */
+      g_autoptr(EvsEventChunk) expected = evs_event_chunk_new (12 * (n_words + 4));
+      guint64 backwards, out_of_range;
+      guint32 th = (guint32) g_rand_int_range (rand, 0, 4096);
+      /* how often the rarer words come, per 1000 words */
+      guint32 rare = round % 3 == 0 ? 5 : round % 3 == 1 ? 60 : 400;
+
+      raw_file_init (&f, EVT3_HEADER);
+      if (round % 4 != 3)
+        {
+          guint16 w = (guint16) TH (th);
+
+          g_array_append_val (words, w);
+        }
+      while (words->len < n_words)
+        {
+          guint32 r = (guint32) g_rand_int_range (rand, 0, 1000);
+          guint16 w;
+
+          if (r < rare)
+            {
+              switch (g_rand_int_range (rand, 0, 12))
+                {
+                case 0: /* a sensor vector group */
+                  {
+                    guint16 group[4] = { (guint16) VB (g_rand_int_range (rand, 0, 1300), g_rand_int_range (rand, 0, 2)),
+                                         (guint16) V12 (g_rand_int_range (rand, 0, 4096)),
+                                         (guint16) V12 (g_rand_int_range (rand, 0, 4096)),
+                                         (guint16) V8 (g_rand_int_range (rand, 0, 256)) };
+
+                    g_array_append_vals (words, group, 4);
+                    continue;
+                  }
+                case 1: /* time goes on, repeats or jumps back (a loop) */
+                  {
+                    guint32 step = g_rand_int_range (rand, 0, 4) == 0 ? (guint32) g_rand_int_range (rand, 0, 4096) : (guint32) g_rand_int_range (rand, 0, 2);
+
+                    th = (th + step) & 0xFFF;
+                    w = (guint16) TH (th);
+                    break;
+                  }
+                case 2:
+                  w = (guint16) (0x1000 | g_rand_int_range (rand, 0, 4096));
+                  break;
+                default:
+                  w = (guint16) g_rand_int_range (rand, 0, 65536);
+                  break;
+                }
+            }
+          else if (r < 600)
+            w = (guint16) X (g_rand_int_range (rand, 0, r < 590 ? 1280 : 2048), g_rand_int_range (rand, 0, 2));
+          else if (r < 850)
+            {
+              guint32 y = r < 840 ? (guint32) g_rand_int_range (rand, 0, 720) : (guint32) g_rand_int_range (rand, 0, 4096);
+
+              w = (guint16) Y (y);
+            }
+          else if (r < 950)
+            w = (guint16) TL (g_rand_int_range (rand, 0, 4096));
+          else
+            w = (guint16) (r < 970 ? VB (g_rand_int_range (rand, 0, 2048), r & 1)
+                           : r < 990 ? V12 (g_rand_int_range (rand, 0, 4096))
+                           : V8 (g_rand_int_range (rand, 0, 256)));
+          g_array_append_val (words, w);
+        }
+      for (guint i = 0; i < words->len; i++)
+        put16 (&f, g_array_index (words, guint16, i));
+      path = raw_file_write (&f);
+      evt3_reference ((const guint16 *) words->data, words->len, expected, &backwards,
+                      &out_of_range);
+
+      for (guint c = 0; c < G_N_ELEMENTS (capacities); c++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(EvsReader) reader = evs_reader_open (path, &error);
+          g_autoptr(EvsEventChunk) got = NULL;
+          const EvsReaderStats *stats;
+
+          g_assert_no_error (error);
+          got = evs_test_read_reader (reader, capacities[c], &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (got->n_events, ==, expected->n_events);
+          evs_test_assert_chunks_equal (got, 0, expected, 0, expected->n_events);
+          stats = evs_reader_get_stats (reader);
+          g_assert_cmpuint (stats->out_of_range, ==, out_of_range);
+          g_assert_cmpuint (stats->non_monotonic, ==, backwards);
+        }
+      g_test_message ("round %u: %u words, %" G_GSIZE_FORMAT " events", round, words->len,
+                      expected->n_events);
+      raw_file_clear (&f);
+    }
+}
+
 /* Seeking in a larger written file: 2 M events over several EVT 3.0 loops,
  * so the index has many entries and resumes mid-loop. */
 static void
@@ -1139,6 +1338,7 @@ main (int    argc,
   g_test_add_data_func ("/evs/raw/round-trip/evt3", GINT_TO_POINTER (EVS_FORMAT_EVT3), test_round_trip);
   g_test_add_func ("/evs/raw/evt3/vector-output", test_evt3_vector_output);
   g_test_add_func ("/evs/raw/evt3/vector-words", test_evt3_vector_words);
+  g_test_add_func ("/evs/raw/evt3/random", test_evt3_random);
   g_test_add_func ("/evs/raw/writer-errors", test_writer_errors);
   g_test_add_func ("/evs/raw/seek/large-written", test_seek_large);
 

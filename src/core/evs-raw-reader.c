@@ -650,10 +650,166 @@ typedef struct
   guint64 triggers;
   guint64 other;
   guint64 unknown;
-  /* Facts about the chunk for the validation pass */
-  gint64  last_t;    /* time of the last event kept */
-  guint64 backwards;
 } Evt3State;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* For each lane, (position + 1) << 12 | @c of the last lane at or before
+ * it whose @flag is set (positions 0–7 in each 128-bit half), or 0 when
+ * there is none.  A prefix maximum: the keys grow with the position. */
+__attribute__ ((target ("avx2,popcnt"))) static inline __m256i
+evt3_last_set (__m256i c,
+               __m256i flag)
+{
+  const __m256i pos = _mm256_setr_epi16 (1 << 12, 2 << 12, 3 << 12, 4 << 12, 5 << 12, 6 << 12,
+                                         7 << 12, (short) (8 << 12),
+                                         1 << 12, 2 << 12, 3 << 12, 4 << 12, 5 << 12, 6 << 12,
+                                         7 << 12, (short) (8 << 12));
+  __m256i key = _mm256_and_si256 (flag, _mm256_or_si256 (c, pos));
+  __m256i low7;
+
+  /* within each half */
+  key = _mm256_max_epu16 (key, _mm256_slli_si256 (key, 2));
+  key = _mm256_max_epu16 (key, _mm256_slli_si256 (key, 4));
+  key = _mm256_max_epu16 (key, _mm256_slli_si256 (key, 8));
+  /* the last lane of the low half fills the empty lanes of the high half */
+  low7 = _mm256_srli_epi32 (_mm256_permutevar8x32_epi32 (key, _mm256_set1_epi32 (3)), 16);
+  low7 = _mm256_blend_epi32 (_mm256_setzero_si256 (),
+                             _mm256_or_si256 (low7, _mm256_slli_epi32 (low7, 16)), 0xF0);
+  return _mm256_blendv_epi8 (key, low7, _mm256_cmpeq_epi16 (key, _mm256_setzero_si256 ()));
+}
+
+/* For each 8-bit mask of 16-bit lanes, the byte shuffle that packs the
+ * lanes set to the front (filled once, by evt3_compress_init) */
+static guint8 evt3_compress[256][16] __attribute__ ((aligned (16)));
+
+static void
+evt3_compress_init (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      for (guint m = 0; m < 256; m++)
+        {
+          guint j = 0;
+
+          memset (evt3_compress[m], 0, 16);
+          for (guint lane = 0; lane < 8; lane++)
+            if ((m >> lane) & 1)
+              {
+                evt3_compress[m][2 * j] = (guint8) (2 * lane);
+                evt3_compress[m][2 * j + 1] = (guint8) (2 * lane + 1);
+                j++;
+              }
+        }
+      g_once_init_leave (&done, 1);
+    }
+}
+
+/* Shorter runs of ADDR_Y, ADDR_X and TIME_LOW are left to the scalar loop
+ * (streams of vectors written one by one, as by our writer, have many) */
+#define EVT3_MIN_BLOCK 4
+
+/* ADDR_Y payloads (12 bits) as y | valid << 15; OpenEB compares all 12 bits
+ * with the height */
+__attribute__ ((target ("avx2,popcnt"))) static inline __m256i
+evt3_decode_y (__m256i c,
+               __m256i vheight)
+{
+  return _mm256_or_si256 (_mm256_and_si256 (c, _mm256_set1_epi16 (0x7FF)),
+                          _mm256_slli_epi16 (_mm256_cmpgt_epi16 (vheight, c), 15));
+}
+
+/* Decodes the leading ADDR_Y, ADDR_X and TIME_LOW words of the 16 words at
+ * @block with AVX2: the row and the time of each word are the last ones set
+ * before it (a prefix scan), the events are packed with byte shuffles.
+ * Returns the number of words decoded: 16 unless another type comes, 0
+ * when fewer than EVT3_MIN_BLOCK. */
+__attribute__ ((target ("avx2,popcnt"))) static inline guint
+evt3_block16_avx2 (const guint8      *block,
+                   gint64             thb,
+                   guint32            height,
+                   gint64            *t,
+                   guint32           *y,
+                   guint32           *row_valid,
+                   gint64 *restrict   ct,
+                   guint16 *restrict  cx,
+                   guint16 *restrict  cy,
+                   guint8 *restrict   cp,
+                   gsize             *k_inout)
+{
+  const __m256i w = _mm256_loadu_si256 ((const void *) block);
+  const __m256i type = _mm256_srli_epi16 (w, 12);
+  const __m256i is_y = _mm256_cmpeq_epi16 (type, _mm256_setzero_si256 ());
+  const __m256i is_x = _mm256_cmpeq_epi16 (type, _mm256_set1_epi16 (2));
+  const __m256i is_tl = _mm256_cmpeq_epi16 (type, _mm256_set1_epi16 (6));
+  const guint32 fast = (guint32) _mm256_movemask_epi8 (_mm256_or_si256 (_mm256_or_si256 (is_y, is_x), is_tl));
+  const guint f = (guint) __builtin_ctzll (~(guint64) fast) / 2;   /* 0 to 16 */
+  const __m256i c = _mm256_and_si256 (w, _mm256_set1_epi16 (0xFFF));
+  const __m256i m11 = _mm256_set1_epi16 (0x7FF);
+  const __m256i vheight = _mm256_set1_epi16 ((short) MIN (height, 4096));
+  const gint64 tl_in = *t - thb;
+  __m256i ys, tls, keep;
+  guint32 kmask;
+  gsize k = *k_inout;
+  guint16 ys_out[16];
+  guint16 tls_out[16];
+
+  if (f < EVT3_MIN_BLOCK)
+    return 0;
+
+  ys = evt3_last_set (c, is_y);
+  tls = evt3_last_set (c, is_tl);
+  /* none before in the block: the state carried in */
+  ys = _mm256_blendv_epi8 (evt3_decode_y (_mm256_and_si256 (ys, _mm256_set1_epi16 (0xFFF)), vheight),
+                           _mm256_set1_epi16 ((short) (*y | *row_valid << 15)),
+                           _mm256_cmpeq_epi16 (ys, _mm256_setzero_si256 ()));
+  tls = _mm256_blendv_epi8 (_mm256_and_si256 (tls, _mm256_set1_epi16 (0xFFF)),
+                            _mm256_set1_epi16 ((short) tl_in),
+                            _mm256_cmpeq_epi16 (tls, _mm256_setzero_si256 ()));
+  keep = _mm256_and_si256 (is_x, _mm256_srai_epi16 (ys, 15));
+  kmask = (guint32) _mm256_movemask_epi8 (_mm256_packs_epi16 (keep, _mm256_setzero_si256 ()));
+  /* bytes 0-7: lanes 0-7; bytes 16-23: lanes 8-15 */
+  kmask = (kmask & 0xFF) | ((kmask >> 8) & 0xFF00);
+  kmask &= (1u << f) - 1;
+
+  {
+    const __m256i x = _mm256_and_si256 (c, m11);
+    const __m256i yy = _mm256_and_si256 (ys, m11);
+    const __m256i p = _mm256_srli_epi16 (c, 11);
+    const __m256i vthb = _mm256_set1_epi64x (thb);
+
+    for (guint h = 0; h < 2; h++)
+      {
+        guint m8 = (kmask >> (8 * h)) & 0xFF;
+        __m128i ctrl = _mm_load_si128 ((const void *) evt3_compress[m8]);
+        __m128i xh = h == 0 ? _mm256_castsi256_si128 (x) : _mm256_extracti128_si256 (x, 1);
+        __m128i yh = h == 0 ? _mm256_castsi256_si128 (yy) : _mm256_extracti128_si256 (yy, 1);
+        __m128i ph = h == 0 ? _mm256_castsi256_si128 (p) : _mm256_extracti128_si256 (p, 1);
+        __m128i th = h == 0 ? _mm256_castsi256_si128 (tls) : _mm256_extracti128_si256 (tls, 1);
+
+        th = _mm_shuffle_epi8 (th, ctrl);
+        _mm_storeu_si128 ((void *) (cx + k), _mm_shuffle_epi8 (xh, ctrl));
+        _mm_storeu_si128 ((void *) (cy + k), _mm_shuffle_epi8 (yh, ctrl));
+        _mm_storel_epi64 ((void *) (cp + k),
+                          _mm_packus_epi16 (_mm_shuffle_epi8 (ph, ctrl), _mm_setzero_si128 ()));
+        _mm256_storeu_si256 ((void *) (ct + k), _mm256_add_epi64 (vthb, _mm256_cvtepu16_epi64 (th)));
+        _mm256_storeu_si256 ((void *) (ct + k + 4),
+                             _mm256_add_epi64 (vthb, _mm256_cvtepu16_epi64 (_mm_srli_si128 (th, 8))));
+        k += (gsize) __builtin_popcount (m8);
+      }
+  }
+
+  _mm256_storeu_si256 ((void *) ys_out, ys);
+  _mm256_storeu_si256 ((void *) tls_out, tls);
+  *y = ys_out[f - 1] & 0x7FF;
+  *row_valid = ys_out[f - 1] >> 15;
+  *t = thb + tls_out[f - 1];
+  *k_inout = k;
+  return f;
+}
+#define HAVE_EVT3_BLOCK16_AVX2 1
+#endif
 
 /* Decodes @n words; the caller guarantees 12 free slots per word.
  *
@@ -664,10 +820,11 @@ typedef struct
  * row is updated with masks.  The other words (vectors, time) come in short
  * runs handled by a switch.
  *
- * Backward time steps (a validation fact) can only happen at the first
- * event after the time changed, so they are counted when the time changes:
- * k_mark is k at the last change, last_t the time of the last event kept
- * before it. */
+ * With AVX2, runs of ADDR_Y, ADDR_X and TIME_LOW (~25 words between two
+ * vector groups in sensor data) go 16 words at a time through
+ * evt3_block16_avx2 first.  The backward time steps (a validation fact) are
+ * counted afterwards, in the pass that measures the chunk (evt3_facts).
+ */
 static inline __attribute__ ((always_inline)) gsize
 evt3_decode_words_body (Evt3State         *s,
                         const guint8      *data,
@@ -686,27 +843,32 @@ evt3_decode_words_body (Evt3State         *s,
   guint32 base_x = s->base_x;
   guint32 vpol = s->vpol;
   const guint32 height = s->height;
-  gint64 last_t = s->last_t;
-  guint64 backwards = s->backwards;
-  gsize k_mark = k;
   gsize i = 0;
-
-#define EVT3_TIME_CHANGES()                     \
-  G_STMT_START {                                \
-    if (k != k_mark)                            \
-      {                                         \
-        backwards += t < last_t;                \
-        last_t = t;                             \
-        k_mark = k;                             \
-      }                                         \
-  } G_STMT_END
 
   while (i < n)
     {
+      guint32 yv;
+
+#ifdef HAVE_EVT3_BLOCK16_AVX2
+      /* Blocks of 16 words, as far as they hold only ADDR_Y, ADDR_X and
+       * TIME_LOW */
+      if (avx2)
+        {
+          while (i + 16 <= n)
+            {
+              guint f = evt3_block16_avx2 (data + 2 * i, thb, height, &t, &y, &row_valid,
+                                           ct, cx, cy, cp, &k);
+
+              i += f;
+              if (f < 16)
+                break;
+            }
+        }
+#endif
+
       /* EVT_ADDR_Y (0x0) and EVT_ADDR_X (0x2); the row and its validity
        * travel in one register (yv = y | row_valid << 16) */
-      guint32 yv = y | row_valid << 16;
-
+      yv = y | row_valid << 16;
       for (; i < n; i++)
         {
           guint32 w = load_u16_le (data + 2 * i);
@@ -789,7 +951,6 @@ evt3_decode_words_body (Evt3State         *s,
               break;
 
             case 0x6: /* EVT_TIME_LOW */
-              EVT3_TIME_CHANGES ();
               t = thb + c;
               break;
 
@@ -798,7 +959,6 @@ evt3_decode_words_body (Evt3State         *s,
                 guint32 th = (guint32) (thb >> 12) & 0xFFF;
                 gint64 tl = t - thb;
 
-                EVT3_TIME_CHANGES ();
                 thb = (thb & ~G_GINT64_CONSTANT (0xFFFFFF)) + ((gint64) c << 12);
                 if (th >= 2048 + c)
                   thb += G_GINT64_CONSTANT (1) << 24;
@@ -830,43 +990,90 @@ evt3_decode_words_body (Evt3State         *s,
         }
     }
 
-  /* The events since the last change are measured now; the next call
-   * continues with the same time, so they are not counted twice. */
-  EVT3_TIME_CHANGES ();
-#undef EVT3_TIME_CHANGES
-
   s->thb = thb;
   s->t = t;
   s->y = y;
   s->row_valid = row_valid;
   s->base_x = base_x;
   s->vpol = vpol;
-  s->last_t = last_t;
-  s->backwards = backwards;
 
   return k;
 }
 
-/* The largest x and y of @n events (the validation facts) */
-static inline __attribute__ ((always_inline)) guint32
-max_xy_body (const guint16 *restrict cx,
-             const guint16 *restrict cy,
-             gsize                   n,
-             gboolean                avx2)
+#ifdef HAVE_EVT3_BLOCK16_AVX2
+/* evt3_facts () over events 1… in steps of 16; returns where it stopped */
+__attribute__ ((target ("avx2,popcnt"))) static inline gsize
+evt3_facts_block16_avx2 (const gint64 *restrict  ct,
+                         const guint16 *restrict cx,
+                         const guint16 *restrict cy,
+                         gsize                   n,
+                         guint16                *max_x,
+                         guint16                *max_y,
+                         guint64                *backwards)
 {
-  guint16 max_x = 0, max_y = 0;
+  __m256i mx = _mm256_setzero_si256 ();
+  __m256i my = _mm256_setzero_si256 ();
+  __m256i back = _mm256_setzero_si256 ();
+  guint16 lanes[32];
+  gint64 sums[4];
+  gsize i;
 
-  for (gsize i = 0; i < n; i++)
+  for (i = 1; i + 16 <= n; i += 16)
+    {
+      mx = _mm256_max_epu16 (mx, _mm256_loadu_si256 ((const void *) (cx + i)));
+      my = _mm256_max_epu16 (my, _mm256_loadu_si256 ((const void *) (cy + i)));
+      for (guint q = 0; q < 16; q += 4)
+        back = _mm256_sub_epi64 (back, _mm256_cmpgt_epi64 (
+                                   _mm256_loadu_si256 ((const void *) (ct + i + q - 1)),
+                                   _mm256_loadu_si256 ((const void *) (ct + i + q))));
+    }
+  _mm256_storeu_si256 ((void *) lanes, mx);
+  _mm256_storeu_si256 ((void *) (lanes + 16), my);
+  _mm256_storeu_si256 ((void *) sums, back);
+  for (guint j = 0; j < 16; j++)
+    {
+      *max_x = MAX (*max_x, lanes[j]);
+      *max_y = MAX (*max_y, lanes[16 + j]);
+    }
+  *backwards += (guint64) (sums[0] + sums[1] + sums[2] + sums[3]);
+  return i;
+}
+#endif
+
+/* The validation facts of @n ≥ 1 events: the number of events whose time
+ * is before the previous event's (returned), the largest x and y (in
+ * @max_xy as x << 16 | y), in one pass */
+static inline __attribute__ ((always_inline)) guint64
+evt3_facts_body (const gint64 *restrict  ct,
+                 const guint16 *restrict cx,
+                 const guint16 *restrict cy,
+                 gsize                   n,
+                 guint32                *max_xy,
+                 gboolean                avx2)
+{
+  guint16 max_x = cx[0], max_y = cy[0];
+  guint64 backwards = 0;
+  gsize i = 1;
+
+#ifdef HAVE_EVT3_BLOCK16_AVX2
+  if (avx2)
+    i = evt3_facts_block16_avx2 (ct, cx, cy, n, &max_x, &max_y, &backwards);
+#endif
+
+  for (; i < n; i++)
     {
       max_x = MAX (max_x, cx[i]);
       max_y = MAX (max_y, cy[i]);
+      backwards += ct[i] < ct[i - 1];
     }
-  return (guint32) max_x << 16 | max_y;
+  *max_xy = (guint32) max_x << 16 | max_y;
+  return backwards;
 }
 
-EVS_DEFINE_DISPATCH (guint32, max_xy,
-                     (const guint16 *restrict cx, const guint16 *restrict cy, gsize n),
-                     cx, cy, n)
+EVS_DEFINE_DISPATCH (guint64, evt3_facts,
+                     (const gint64 *restrict ct, const guint16 *restrict cx,
+                      const guint16 *restrict cy, gsize n, guint32 *max_xy),
+                     ct, cx, cy, n, max_xy)
 
 EVS_DEFINE_DISPATCH (gsize, evt3_decode_words,
                      (Evt3State *s, const guint8 *data, gsize n, gint64 *restrict ct,
@@ -876,10 +1083,13 @@ EVS_DEFINE_DISPATCH (gsize, evt3_decode_words,
 /* Hands the chunk facts over to the validation pass */
 static void
 evt3_finish (EvsRawReader  *self,
-             EvsEventChunk *chunk,
-             guint64        backwards)
+             EvsEventChunk *chunk)
 {
-  guint32 max = max_xy (chunk->x, chunk->y, chunk->n_events);
+  guint32 max = 0;
+  guint64 backwards = 0;
+
+  if (chunk->n_events > 0)
+    backwards = evt3_facts (chunk->t, chunk->x, chunk->y, chunk->n_events, &max);
 
   _evs_reader_set_chunk_facts (EVS_READER (self), (guint16) (max >> 16), (guint16) max,
                                backwards);
@@ -893,11 +1103,12 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
   EvsReaderStats *stats = _evs_reader_get_stats_mut (EVS_READER (self));
   const gsize cap = chunk->capacity;
   gsize k = chunk->n_events;
-  gint64 last_t = G_MININT64;
-  guint64 backwards = 0;
 
   /* The facts cover this call's events only */
   g_assert (k == 0);
+#ifdef HAVE_EVT3_BLOCK16_AVX2
+  evt3_compress_init ();
+#endif
 
   while (k + 12 <= cap)
     {
@@ -909,7 +1120,7 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
       if (n_words == 0)
         {
           chunk->n_events = k;
-          evt3_finish (self, chunk, backwards);
+          evt3_finish (self, chunk);
           return ok || k > 0 ? (g_clear_error (error), TRUE) : FALSE;
         }
 
@@ -952,8 +1163,6 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
           s.vpol = self->vpol;
           s.height = self->height;
           s.triggers = s.other = s.unknown = 0;
-          s.last_t = last_t;
-          s.backwards = backwards;
 
           k = evt3_decode_words (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y, chunk->p, k);
           i += n;
@@ -968,15 +1177,13 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
           stats->triggers += s.triggers;
           stats->other += s.other;
           stats->unknown_words += s.unknown;
-          last_t = s.last_t;
-          backwards = s.backwards;
         }
 
       evs_file_source_consume (self->source, 2 * i);
     }
 
   chunk->n_events = k;
-  evt3_finish (self, chunk, backwards);
+  evt3_finish (self, chunk);
   return TRUE;
 }
 
