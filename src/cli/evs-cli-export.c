@@ -79,7 +79,9 @@ print_summary (EvsExportJob *job,
   double seconds = evs_export_job_get_seconds (job);
   g_autofree char *n_in = evs_cli_format_count (in);
   g_autofree char *n_out = evs_cli_format_count (out);
-  g_autofree char *rate = evs_cli_format_rate (evs_export_job_get_events_per_second (job));
+  /* Input events per second of the whole job (all its passes): what a user
+   * compares between runs */
+  g_autofree char *rate = evs_cli_format_rate (seconds > 0 ? in / seconds : 0.0);
 
   if (evs_export_job_get_pipeline (job) != NULL)
     {
