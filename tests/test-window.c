@@ -265,6 +265,9 @@ test_open_error (void)
   WAIT_UNTIL (failed);
   g_assert_false (evs_session_get_loaded (session));
   g_assert_cmpstr (evs_window_get_page (window), ==, "start");
+  /* Nothing stays half-open: no file, and the title is the application's */
+  g_assert_null (evs_session_get_file (session));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Evscope");
 
   /* The window stays usable */
   evs_window_open (window, good);

@@ -255,6 +255,8 @@ loader_state_cb (EvsSession *self,
   queue_render (self);
 }
 
+static void close_recording (EvsSession *self);
+
 static void
 load_cb (GObject      *object,
          GAsyncResult *result,
@@ -270,7 +272,16 @@ load_cb (GObject      *object,
   if (EVS_LOADER (object) != self->loader)
     return;
 
-  g_signal_emit (self, signals[LOAD_FAILED], 0, self->file, error);
+  /* Nothing is open any more: the window goes back to its start page
+   * with its title, and says what went wrong. */
+  {
+    g_autoptr(GFile) file = g_object_ref (self->file);
+
+    close_recording (self);
+    g_clear_object (&self->file);
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
+    g_signal_emit (self, signals[LOAD_FAILED], 0, file, error);
+  }
 }
 
 static void
