@@ -1341,7 +1341,7 @@ test_writer_errors (void)
 
   for (guint k = 0; k < G_N_ELEMENTS (formats); k++)
     {
-      for (guint c = 0; c < 4; c++)
+      for (guint c = 0; c < 5; c++)
         {
           g_autoptr(GError) error = NULL;
           g_autoptr(EvsWriter) writer = evs_writer_new (formats[k], path, &error);
@@ -1358,6 +1358,8 @@ test_writer_errors (void)
             evs_event_chunk_push (events, 12, 640, 1, 1);
           else if (c == 2)
             evs_event_chunk_push (events, 12, 1, 480, 1);
+          else if (c == 4)
+            evs_event_chunk_push (events, G_MININT64, 1, 1, 1);
           else
             {
               evs_event_chunk_clear (events);
