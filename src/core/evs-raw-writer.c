@@ -617,18 +617,16 @@ write_evt3 (EvsRawWriter         *self,
                 mask |= 1u << (cx[j++] - x);
 
               span = cx[j - 1] - x + 1u;
-              n_vect = span <= 12 ? 1 : span <= 24 ? 2 : 3;
-              need_base = cur_bx != (gint32) x || cur_vpol != (guint32) (p != 0);
+              n_vect = (span + 11) / 12;
+              need_base = (cur_bx != (gint32) x) | (cur_vpol != (guint32) (p != 0));
               if (need_base + n_vect < j - i)
                 {
-                  /* VECT_8 for the last ≤ 8 columns, VECT_12 before */
-                  guint16 w0 = span <= 8 ? (guint16) (0x5000 | (mask & 0xFF))
-                                         : (guint16) (0x4000 | (mask & 0xFFF));
-                  guint16 w1 = span <= 20 ? (guint16) (0x5000 | ((mask >> 12) & 0xFF))
-                                          : (guint16) (0x4000 | ((mask >> 12) & 0xFFF));
-                  guint16 w2 = (guint16) (0x5000 | ((mask >> 24) & 0xFF));
-                  guint bits = span <= 8 ? 8 : span <= 12 ? 12 : span <= 20 ? 20
-                               : span <= 24 ? 24 : 32;
+                  /* VECT_12 words, but VECT_8 for the last ≤ 8 columns
+                   * (@mask has no bits from @span on) */
+                  guint16 w0 = (guint16) ((span <= 8 ? 0x5000 : 0x4000) | (mask & 0xFFF));
+                  guint16 w1 = (guint16) ((span <= 20 ? 0x5000 : 0x4000) | ((mask >> 12) & 0xFFF));
+                  guint16 w2 = (guint16) (0x5000 | (mask >> 24));
+                  guint bits = 12 * n_vect - (span - 12 * (n_vect - 1) <= 8 ? 4 : 0);
 
                   put_u16 (out, (guint16) (0x3000 | pol | x));
                   out += need_base << 1;
