@@ -602,8 +602,8 @@ write_evt3 (EvsRawWriter         *self,
            * 32 columns is written as vector words (VECT_BASE_X unless the
            * base is where the previous vectors left it, then VECT_12/VECT_8
            * words up to the last column) when that takes fewer words than
-           * one EVT_ADDR_X per event, as a sensor does. */
-          /* one well-predicted branch: most events start no burst */
+           * one EVT_ADDR_X per event, as a sensor does.  The test is one
+           * well-predicted branch: most events start no burst. */
           if (i + 1 < n
               && ((ct[i + 1] == t) & (cy[i + 1] == y) & (cp[i + 1] == p)
                   & ((guint) (cx[i + 1] - x - 1) < 31u)))
