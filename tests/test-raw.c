@@ -997,6 +997,121 @@ test_evt3_vector_words (void)
   evs_test_remove_tree (dir);
 }
 
+/* SHA-256 of the payload (the bytes after "% end\n"; the header holds a
+ * date) of @events written as @format in pieces of @piece events */
+static char *
+payload_sha256 (EvsFormat            format,
+                const EvsEventChunk *events,
+                guint                width,
+                guint                height,
+                gsize                piece)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autofree char *path = write_events (dir, format, events, width, height, piece);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+  const char *payload;
+  char *sum;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  g_assert_no_error (error);
+  payload = strstr (contents, "% end\n");
+  g_assert_nonnull (payload);
+  payload += 6;
+  sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) payload,
+                                     len - (gsize) (payload - contents));
+  evs_test_remove_tree (dir);
+  return sum;
+}
+
+/* The writers' exact output bytes, pinned: SHA-256 sums of the payloads the
+ * writers produced for these streams before they were optimised.  Any change
+ * of the encoding (which words, in which order) fails here; a deliberate one
+ * must update the sums. */
+static void
+test_writer_pinned_bytes (void)
+{
+  static const struct
+  {
+    EvsFormat   format;
+    guint       width, height;
+    gint64      t0, gap;     /* generate_events (); t0 < 0: the synthesiser */
+    guint32     seed;
+    gsize       piece;
+    const char *sha256;
+  } cases[] = {
+    /* noise and bursts, crossing loops */
+    { EVS_FORMAT_EVT3, 1280, 720, 16777216 - 300000, 9000000, 11, 9973,
+      "38457a7dc681f8e9977b87b2d7fdc4d1ac763da833951256a179aa3c8e229106" },
+    /* tiny sensor: most bursts reach the right edge */
+    { EVS_FORMAT_EVT3, 20, 10, 16777216 - 300000, 9000000, 13, 64,
+      "65665614521234192b20a63d60e2803550079cecf6aab8fa8197eafe25258e1e" },
+    { EVS_FORMAT_EVT3, 2048, 2048, 1000, 4000000, 14, 65536,
+      "ebe4d0c3a3db5b1e58372fa44c34f9cd7384f08e60fe953735c38a80df229c85" },
+    /* first event many loops in */
+    { EVS_FORMAT_EVT3, 640, 480, G_GINT64_CONSTANT (3600000000), 9000000, 15, 777,
+      "4d5887f07f713cb6b9bd3607830b1fbe4bd188bb52dd9b713bb81c591d7b1be3" },
+    /* Unix epoch µs: written relative to a stated origin */
+    { EVS_FORMAT_EVT3, 346, 260, G_GINT64_CONSTANT (1633953690975950), 9000000, 16, 4096,
+      "b5424b8198f9257ace2b91b60ced4ba32d3ce784961ec264ba07c5c953f1b33a" },
+    /* the synthesiser's moving edges, noise and hot pixels */
+    { EVS_FORMAT_EVT3, 640, 480, -1, 0, 7, 65536,
+      "8439e1791d875f7af961db2b92b6761cf0383610538f643f9c73d3042f8a6ec7" },
+    { EVS_FORMAT_EVT3, 1280, 720, -1, 0, 8, 1000,
+      "49501b1a451a40499c397b46d15d80fb978b0f36edf7bd9bef0f9b6718377f14" },
+    { EVS_FORMAT_EVT2, 1280, 720, (G_GINT64_CONSTANT (1) << 34) - 3000000, 200000, 17, 9973,
+      "d09b7126f8fb57659432792139e2da081ce911e8c9d9e75472f1acbc535b9115" },
+    { EVS_FORMAT_EVT2, 640, 480, G_GINT64_CONSTANT (3) << 34, 200000, 18, 777,
+      "f4a030f17e8bb00f0670c8b62226dd93028e2543761ec828cf09f7386e8850dc" },
+    { EVS_FORMAT_EVT2, 640, 480, -1, 0, 9, 65536,
+      "c1230d5d0fdf9e3f0bdb15ae06c891a7e1640d31d469091abb0952a6d4f9a700" },
+    { EVS_FORMAT_EVT21, 1280, 720, (G_GINT64_CONSTANT (1) << 34) - 3000000, 200000, 19, 9973,
+      "a1f0c4d4f6e62e1031411b7aaba67aae79c96d77d162174fe31789a447d009a5" },
+    { EVS_FORMAT_EVT21, 640, 480, -1, 0, 10, 65536,
+      "981d37145a915ff08c62cbb414946da45e7d3a259ff083c17ca3451d15f9dfbe" },
+  };
+
+  for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      g_autoptr(EvsEventChunk) events = evs_event_chunk_new (1024);
+      g_autofree char *sum = NULL;
+
+      if (cases[k].t0 >= 0)
+        generate_events (events, 200000, cases[k].width, cases[k].height, cases[k].t0,
+                         cases[k].gap, cases[k].seed);
+      else
+        {
+          EvsSynthParams params;
+          g_autoptr(EvsSynth) synth = NULL;
+          g_autoptr(EvsEventChunk) chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
+          g_autoptr(GError) error = NULL;
+
+          evs_synth_params_init (&params);
+          params.width = cases[k].width;
+          params.height = cases[k].height;
+          params.duration_us = 150000;
+          params.seed = cases[k].seed;
+          params.noise_hz = 1.0;
+          params.hot_rate_hz = 1000;
+          synth = evs_synth_new (&params, &error);
+          g_assert_no_error (error);
+          while (evs_synth_fill (synth, chunk, NULL) > 0)
+            {
+              evs_event_chunk_append_range (events, chunk, 0, chunk->n_events);
+              evs_event_chunk_clear (chunk);
+            }
+          g_assert_cmpuint (events->n_events, >, 100000);
+        }
+
+      sum = payload_sha256 (cases[k].format, events, cases[k].width, cases[k].height,
+                            cases[k].piece);
+      g_test_message ("case %u (%s, %" G_GSIZE_FORMAT " events): %s", k,
+                      evs_format_to_string (cases[k].format), events->n_events, sum);
+      g_assert_cmpstr (sum, ==, cases[k].sha256);
+    }
+}
+
 /* The EVT 3.0 decoding rules of FORMATS.md §1.4, one word at a time, with
  * the base reader's validation (events outside 1280 × 720 dropped) */
 static void
@@ -1226,7 +1341,7 @@ test_writer_errors (void)
 
   for (guint k = 0; k < G_N_ELEMENTS (formats); k++)
     {
-      for (guint c = 0; c < 4; c++)
+      for (guint c = 0; c < 5; c++)
         {
           g_autoptr(GError) error = NULL;
           g_autoptr(EvsWriter) writer = evs_writer_new (formats[k], path, &error);
@@ -1243,6 +1358,8 @@ test_writer_errors (void)
             evs_event_chunk_push (events, 12, 640, 1, 1);
           else if (c == 2)
             evs_event_chunk_push (events, 12, 1, 480, 1);
+          else if (c == 4)
+            evs_event_chunk_push (events, G_MININT64, 1, 1, 1);
           else
             {
               evs_event_chunk_clear (events);
@@ -1339,6 +1456,7 @@ main (int    argc,
   g_test_add_func ("/evs/raw/evt3/vector-output", test_evt3_vector_output);
   g_test_add_func ("/evs/raw/evt3/vector-words", test_evt3_vector_words);
   g_test_add_func ("/evs/raw/evt3/random", test_evt3_random);
+  g_test_add_func ("/evs/raw/writer-pinned-bytes", test_writer_pinned_bytes);
   g_test_add_func ("/evs/raw/writer-errors", test_writer_errors);
   g_test_add_func ("/evs/raw/seek/large-written", test_seek_large);
 

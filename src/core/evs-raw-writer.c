@@ -270,9 +270,14 @@ check_chunk (EvsRawWriter         *self,
   const guint16 h = (guint16) self->height;
   gint64 prev = self->have_last ? self->last_t : 0;
   gboolean bad = t[0] < prev;
+  guint64 signs = (guint64) t[0];
 
+  /* The sign bits of the times and of the differences of neighbours (exact
+   * while all times are ≥ 0; a false alarm only costs the exact pass
+   * below), in a loop the compiler vectorises */
   for (gsize i = 1; i < n; i++)
-    bad |= t[i] < t[i - 1];
+    signs |= (guint64) t[i] | ((guint64) t[i] - (guint64) t[i - 1]);
+  bad |= (signs >> 63) != 0;
   for (gsize i = 0; i < n; i++)
     bad |= (x[i] >= w) | (y[i] >= h);
 
@@ -522,6 +527,11 @@ write_evt21 (EvsRawWriter         *self,
   return TRUE;
 }
 
+/* The most bytes write_evt3 () writes for one event, or for one vector
+ * group (which takes at least two events): TIME_LOW, ADDR_Y, VECT_BASE_X and
+ * three vector words */
+#define EVT3_MAX_EVENT_BYTES 12
+
 static gboolean
 write_evt3 (EvsRawWriter         *self,
             const EvsEventChunk  *chunk,
@@ -538,98 +548,103 @@ write_evt3 (EvsRawWriter         *self,
   gint32 cur_bx = self->cur_bx;
   guint32 cur_vpol = self->cur_vpol;
   guint8 *out = self->buffer + self->len;
-  guint8 *limit = self->buffer + BUFFER_SIZE;
+  gsize i = 0;
 
-  for (gsize i = 0; i < n; i++)
+  while (i < n)
     {
-      gint64 t = ct[i];
-      guint32 tl = (guint32) t & 0xFFF;
-      guint16 x = cx[i];
-      guint16 y = cy[i];
-      guint8 p = cp[i];
+      gsize room, end;
 
-      if (G_UNLIKELY (out >= limit))
+      /* One room check per block: the block's events fit in the buffer
+       * (vector groups may take events beyond the block's end, but never
+       * more bytes than one event may) */
+      if ((gsize) (out - self->buffer) + EVT3_MAX_EVENT_BYTES > BUFFER_SIZE)
         {
           self->len = (gsize) (out - self->buffer);
           if (!flush (self, error))
             return FALSE;
           out = self->buffer;
         }
+      room = (BUFFER_SIZE - (gsize) (out - self->buffer)) / EVT3_MAX_EVENT_BYTES;
+      end = i + MIN (room, n - i);
 
-      if (G_UNLIKELY ((t >> 12) != cur_th))
+      while (i < end)
         {
-          self->len = (gsize) (out - self->buffer);
-          if (!emit_time_high_evt3 (self, t >> 12, error))
-            return FALSE;
-          out = self->buffer + self->len;
-          cur_th = t >> 12;
-          cur_tl = 0;
-        }
-      if (tl != cur_tl)
-        {
-          put_u16 (out, (guint16) (0x6000 | tl));
-          out += 2;
-          cur_tl = tl;
-        }
-      if (y != cur_y)
-        {
-          put_u16 (out, y);
-          out += 2;
-          cur_y = y;
-        }
+          const gint64 t = ct[i];
+          const guint32 tl = (guint32) t & 0xFFF;
+          const guint16 x = cx[i];
+          const guint16 y = cy[i];
+          const guint8 p = cp[i];
+          const guint16 pol = p != 0 ? 0x800 : 0;
 
-      /* A burst of events with the same time, row and polarity within 32
-       * columns is written as vector words (VECT_BASE_X unless the base is
-       * where the previous vectors left it, then VECT_12/VECT_8 words up to
-       * the last column) when that takes fewer words than one EVT_ADDR_X
-       * per event, as a sensor does. */
-      if (i + 1 < n && ct[i + 1] == t && cy[i + 1] == y && cp[i + 1] == p
-          && cx[i + 1] > x && cx[i + 1] < x + 32)
-        {
-          guint32 mask = 1;
-          gsize j = i + 1;
-          guint span, n_vect;
-          gboolean need_base = cur_bx != (gint32) x || cur_vpol != (guint32) (p != 0);
-
-          while (j < n && ct[j] == t && cy[j] == y && cp[j] == p
-                 && cx[j] > cx[j - 1] && cx[j] < x + 32)
-            mask |= 1u << (cx[j++] - x);
-
-          span = cx[j - 1] - x + 1;
-          n_vect = span <= 12 ? 1 : span <= 24 ? 2 : 3;
-          if (need_base + n_vect < j - i)
+          if (G_UNLIKELY ((t >> 12) != cur_th))
             {
-              guint shift = 0;
-
-              if (need_base)
-                {
-                  put_u16 (out, (guint16) (0x3000 | (p != 0 ? 0x800 : 0) | x));
-                  out += 2;
-                  cur_vpol = (guint32) (p != 0);
-                }
-              cur_bx = (gint32) x;
-              while (shift < span)
-                {
-                  if (span - shift <= 8)
-                    {
-                      put_u16 (out, (guint16) (0x5000 | ((mask >> shift) & 0xFF)));
-                      shift += 8;
-                    }
-                  else
-                    {
-                      put_u16 (out, (guint16) (0x4000 | ((mask >> shift) & 0xFFF)));
-                      shift += 12;
-                    }
-                  out += 2;
-                }
-              cur_bx += (gint32) shift;
-              i = j - 1;
-              continue;
+              /* TIME_HIGH words (any number, with their own room checks),
+               * then this event again in a new block */
+              self->len = (gsize) (out - self->buffer);
+              if (!emit_time_high_evt3 (self, t >> 12, error))
+                return FALSE;
+              out = self->buffer + self->len;
+              cur_th = t >> 12;
+              cur_tl = 0;
+              break;
             }
-        }
 
-      put_u16 (out, (guint16) (0x2000 | (p != 0 ? 0x800 : 0) | x));
-      out += 2;
+          /* TIME_LOW and ADDR_Y written unconditionally, kept when they
+           * change the readers' state */
+          put_u16 (out, (guint16) (0x6000 | tl));
+          out += (tl != cur_tl) << 1;
+          cur_tl = tl;
+          put_u16 (out, y);
+          out += ((gint32) y != cur_y) << 1;
+          cur_y = y;
+
+          /* A burst of events with the same time, row and polarity within
+           * 32 columns is written as vector words (VECT_BASE_X unless the
+           * base is where the previous vectors left it, then VECT_12/VECT_8
+           * words up to the last column) when that takes fewer words than
+           * one EVT_ADDR_X per event, as a sensor does.  The test is one
+           * well-predicted branch: most events start no burst. */
+          if (i + 1 < n
+              && ((ct[i + 1] == t) & (cy[i + 1] == y) & (cp[i + 1] == p)
+                  & ((guint) (cx[i + 1] - x - 1) < 31u)))
+            {
+              guint32 mask = 1u | 1u << (cx[i + 1] - x);
+              gsize j = i + 2;
+              guint span, n_vect, need_base;
+
+              while (j < n && ct[j] == t && cy[j] == y && cp[j] == p
+                     && cx[j] > cx[j - 1] && cx[j] < x + 32)
+                mask |= 1u << (cx[j++] - x);
+
+              span = cx[j - 1] - x + 1u;
+              n_vect = (span + 11) / 12;
+              need_base = (cur_bx != (gint32) x) | (cur_vpol != (guint32) (p != 0));
+              if (need_base + n_vect < j - i)
+                {
+                  /* VECT_12 words, but VECT_8 for the last ≤ 8 columns
+                   * (@mask has no bits from @span on) */
+                  guint16 w0 = (guint16) ((span <= 8 ? 0x5000 : 0x4000) | (mask & 0xFFF));
+                  guint16 w1 = (guint16) ((span <= 20 ? 0x5000 : 0x4000) | ((mask >> 12) & 0xFFF));
+                  guint16 w2 = (guint16) (0x5000 | (mask >> 24));
+                  guint bits = 12 * n_vect - (span - 12 * (n_vect - 1) <= 8 ? 4 : 0);
+
+                  put_u16 (out, (guint16) (0x3000 | pol | x));
+                  out += need_base << 1;
+                  put_u16 (out, w0);
+                  put_u16 (out + 2, w1);
+                  put_u16 (out + 4, w2);
+                  out += n_vect << 1;
+                  cur_vpol = (guint32) (p != 0);
+                  cur_bx = (gint32) (x + bits);
+                  i = j;
+                  continue;
+                }
+            }
+
+          put_u16 (out, (guint16) (0x2000 | pol | x));
+          out += 2;
+          i++;
+        }
     }
 
   self->len = (gsize) (out - self->buffer);

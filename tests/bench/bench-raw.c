@@ -46,8 +46,9 @@
  * fixture expelliarmus/evt3_sample.raw (mostly single EVT_ADDR_X words, 2.8
  * bytes per event) to at least the same event count (evt3_real_mix_*,
  * skipped without EVS_FIXTURES_DIR); both EVT 3.0 streams get their word-type
- * mix printed (*_words_*_per_event).
- * Event count: EVS_BENCH_EVENTS (default 50 M); EVS_BENCH_ONLY=evt3,real,evt2
+ * mix printed (*_words_*_per_event).  The writer also gets the
+ * synthesiser's events (at most 10 M; evt3_write_synth_mevps_cpu_time).
+ * Event count: EVS_BENCH_EVENTS (default 50 M); EVS_BENCH_ONLY=evt3,synth,real,evt2
  * (any subset) runs only those parts. */
 
 #define WIDTH 1280
@@ -129,6 +130,47 @@ generate (EvsEventChunk *chunk,
         }
       *t += 1 + rng_next (rng) % 22;
     }
+}
+
+/* EVT 3.0 writing of the synthesiser's events (moving edges, noise, hot
+ * pixels: mostly single events on changing rows, few vectors, unlike
+ * generate ()'s bursts), timing only the writer calls, in CPU time */
+static void
+write_synth (const char *path,
+             guint64     n_events)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsWriter) writer = evs_writer_new (EVS_FORMAT_EVT3, path, &error);
+  g_autoptr(EvsSynth) synth = NULL;
+  g_autoptr(EvsRecordingInfo) info = NULL;
+  g_autoptr(EvsEventChunk) chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
+  EvsSynthParams params;
+  guint64 done = 0;
+  double wr = 0, t0;
+
+  evs_synth_params_init (&params);
+  params.duration_us = MAX (n_events / 3, 1000); /* about 3 M events/s */
+  synth = evs_synth_new (&params, &error);
+  if (synth == NULL)
+    g_error ("%s", error->message);
+  info = evs_synth_create_info (synth);
+  if (!evs_writer_begin (writer, info, NULL, &error))
+    g_error ("%s", error->message);
+  while (evs_synth_fill (synth, chunk, NULL) > 0)
+    {
+      t0 = cpu_s ();
+      if (!evs_writer_write (writer, chunk, &error))
+        g_error ("%s", error->message);
+      wr += cpu_s () - t0;
+      done += chunk->n_events;
+      evs_event_chunk_clear (chunk);
+    }
+  t0 = cpu_s ();
+  if (!evs_writer_finish (writer, &error))
+    g_error ("%s", error->message);
+  wr += cpu_s () - t0;
+  g_print ("evt3_write_synth_events %" G_GUINT64_FORMAT "\n", done);
+  g_print ("evt3_write_synth_mevps_cpu_time %.1f\n", done / wr / 1e6);
 }
 
 static void
@@ -304,7 +346,7 @@ print_evt3_stats (const char *label,
   g_print ("%s_addr_x_mean_run %.2f\n", label, runs > 0 ? (double) counts[0x2] / runs : 0.0);
 }
 
-/* EVS_BENCH_ONLY=evt3,real,evt2 (any subset) runs only those parts */
+/* EVS_BENCH_ONLY=evt3,synth,real,evt2 (any subset) runs only those parts */
 static gboolean
 want (const char *part)
 {
@@ -478,6 +520,14 @@ main (int    argc,
              peak_rss_mb (self_exe, evt3));
     g_unlink (evt3_small);
     g_unlink (evt3);
+    }
+
+  if (want ("synth"))
+    {
+      g_autofree char *synth = g_build_filename (dir, "synth.evt3.raw", NULL);
+
+      write_synth (synth, MIN (n_events, 10000000));
+      g_unlink (synth);
     }
 
   /* The word sequence of a real Gen4 recording, replayed */
