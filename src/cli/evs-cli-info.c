@@ -49,7 +49,7 @@ static const struct
   { "non_monotonic", "events earlier than the one before (kept)", G_STRUCT_OFFSET (EvsReaderStats, non_monotonic) },
   { "before_time_base", "events before the first time reference (dropped)", G_STRUCT_OFFSET (EvsReaderStats, before_time_base) },
   { "triggers", "external trigger events (not CD events)", G_STRUCT_OFFSET (EvsReaderStats, triggers) },
-  { "other", "monitoring and other non-CD words (skipped)", G_STRUCT_OFFSET (EvsReaderStats, other) },
+  { "other", "non-CD data skipped (monitoring words; frame, IMU or trigger packets)", G_STRUCT_OFFSET (EvsReaderStats, other) },
   { "unknown_words", "words of unknown type (skipped)", G_STRUCT_OFFSET (EvsReaderStats, unknown_words) },
 };
 

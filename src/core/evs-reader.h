@@ -54,7 +54,8 @@ typedef struct
  * @before_time_base: events dropped because they came before the first
  *   time reference (as OpenEB does)
  * @triggers: external trigger events seen (not delivered as CD events)
- * @other: monitoring and other non-CD words skipped
+ * @other: non-CD data skipped: monitoring words (RAW), frame, IMU or trigger
+ *   packets (AEDAT 4)
  *
  * What a reader saw that it did not deliver as is.
  */
