@@ -588,7 +588,6 @@ gboolean
 evs_export_job_check (EvsExportJob  *self,
                       GError       **error)
 {
-  g_autoptr(EvsWriter) probe = NULL;
   EvsFormat format;
 
   g_return_val_if_fail (EVS_IS_EXPORT_JOB (self), FALSE);
@@ -607,17 +606,6 @@ evs_export_job_check (EvsExportJob  *self,
       return FALSE;
     }
 
-  probe = evs_writer_new (format, self->output_path, error);
-  if (probe == NULL)
-    return FALSE;
-  if (EVS_WRITER_GET_CLASS (probe)->write == NULL)
-    {
-      /* a writer not yet written in this tree */
-      g_set_error (error, EVS_ERROR, EVS_ERROR_UNSUPPORTED,
-                   "Writing %s (%s) is not available in this build",
-                   evs_format_to_string (format), evs_format_get_display_name (format));
-      return FALSE;
-    }
 
   if (self->end_us < self->start_us)
     {
