@@ -625,16 +625,6 @@ evs_export_job_check (EvsExportJob  *self,
   return TRUE;
 }
 
-static gint64
-file_mtime_us (const char *path)
-{
-  GStatBuf st;
-
-  if (g_stat (path, &st) != 0)
-    return -1;
-  return (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
-}
-
 /* Counts the whole recording per pixel, then rewinds. */
 static gboolean
 first_pass (EvsExportJob   *self,
@@ -766,7 +756,7 @@ run_job (EvsExportJob  *self,
         {
           evs_pixel_counter_init (&counter, evs_reader_get_width (reader),
                               evs_reader_get_height (reader));
-          scan_mtime = file_mtime_us (self->input_path);
+          scan_mtime = evs_index_get_file_mtime_us (self->input_path);
         }
     }
 

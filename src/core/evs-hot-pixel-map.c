@@ -154,16 +154,6 @@ evs_pixel_counter_get_duration (const EvsPixelCounter *counter)
   return counter->t_last >= counter->t_first ? counter->t_last - counter->t_first + 1 : 1;
 }
 
-static gint64
-file_mtime_us (const char *path)
-{
-  GStatBuf st;
-
-  if (path == NULL || g_stat (path, &st) != 0)
-    return 0;
-  return (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
-}
-
 /**
  * evs_pixel_counts_compute:
  * @reader: a reader; it is rewound before and after
@@ -208,7 +198,7 @@ evs_pixel_counts_compute (EvsReader             *reader,
       goto done;
     }
 
-  scan_mtime = file_mtime_us (path);
+  scan_mtime = evs_index_get_file_mtime_us (path);
   evs_pixel_counter_init (&counter, *width, *height);
   chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
 

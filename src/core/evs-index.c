@@ -103,6 +103,25 @@ evs_index_unref (EvsIndex *self)
     }
 }
 
+/**
+ * evs_index_get_file_mtime_us:
+ *
+ * The modification time of @path in µs, as the cache keys use it: take it
+ * before a scan and hand it to evs_index_save_counts(), so that a file that
+ * changed during the scan is not cached.
+ *
+ * Returns: the time, or -1 when @path is %NULL or cannot be stat'ed
+ */
+gint64
+evs_index_get_file_mtime_us (const char *path)
+{
+  GStatBuf st;
+
+  if (path == NULL || g_stat (path, &st) != 0)
+    return -1;
+  return (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+}
+
 static gboolean
 compute_key (const char   *path,
              CacheHeader  *header,

@@ -94,6 +94,7 @@ EvsIndex            *evs_index_ensure_full     (EvsReader             *reader,
                                                 gpointer               user_data,
                                                 GError               **error);
 char                *evs_index_get_cache_path  (const char            *recording_path);
+gint64               evs_index_get_file_mtime_us (const char          *path);
 gboolean             evs_index_save_counts     (const char            *recording_path,
                                                 gint64                 scan_mtime_us,
                                                 const guint32         *counts,
