@@ -41,4 +41,7 @@ G_DECLARE_FINAL_TYPE (EvsCsvWriter, evs_csv_writer, EVS, CSV_WRITER, EvsWriter)
 #define EVS_TYPE_HDF5_WRITER (evs_hdf5_writer_get_type ())
 G_DECLARE_FINAL_TYPE (EvsHdf5Writer, evs_hdf5_writer, EVS, HDF5_WRITER, EvsWriter)
 
+gboolean _evs_raw_writer_set_simd (EvsWriter *writer,
+                                   gboolean   enabled);
+
 G_END_DECLS
