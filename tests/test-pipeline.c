@@ -347,6 +347,107 @@ test_stats_and_mask (void)
   g_assert_cmpuint (removed[2], ==, 1);
 }
 
+/* Events on a small sensor with bursts around a moving point, so that
+ * every filter keeps some and drops some */
+static EvsEventChunk *
+make_clustered (guint   n,
+                guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  EvsEventChunk *chunk = evs_event_chunk_new (n);
+  gint64 t = 1000;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint x, y;
+
+      t += g_rand_int_range (rand, 0, 40);
+      if (g_rand_int_range (rand, 0, 4) == 0)
+        {
+          x = g_rand_int_range (rand, 0, 64);
+          y = g_rand_int_range (rand, 0, 48);
+        }
+      else
+        {
+          x = (guint) (t / 700) % 60 + g_rand_int_range (rand, 0, 4);
+          y = (guint) (t / 1100) % 44 + g_rand_int_range (rand, 0, 4);
+        }
+      if (g_rand_int_range (rand, 0, 50) == 0)
+        x = 5, y = 7;   /* a hot pixel */
+      evs_event_chunk_push (chunk, t, (guint16) x, (guint16) y, (guint8) g_rand_int_range (rand, 0, 2));
+    }
+  return chunk;
+}
+
+/* The pipeline's shared-mask path (filters that refine a mask, one
+ * compaction) gives exactly what running each filter on the compacted
+ * chunk gives, stage statistics included, whatever the chunk sizes */
+static void
+test_refine_equals_compaction (void)
+{
+  const char *spec =
+    "{\"version\":1,\"filters\":["
+    "{\"type\":\"time\",\"start_us\":3000,\"end_us\":9000000},"
+    "{\"type\":\"hot_pixels\",\"max_rate_hz\":50,\"learn_ms\":40},"
+    "{\"type\":\"refractory\",\"period_us\":30},"
+    "{\"type\":\"stcf\",\"window_us\":3000,\"min_neighbors\":2},"
+    "{\"type\":\"roi\",\"rects\":[{\"x_min\":2,\"x_max\":55,\"y_min\":1,\"y_max\":40}]},"
+    "{\"type\":\"activity\",\"window_us\":2000,\"min_events\":2},"
+    "{\"type\":\"background_activity\",\"window_us\":2000},"
+    "{\"type\":\"stcf\",\"window_us\":4000,\"min_neighbors\":1,\"polarity_match\":true},"
+    "{\"type\":\"polarity\",\"keep\":\"on\"}]}";
+  const gsize sizes[] = { 1, 7, 333, 4096, 200000 };
+  g_autoptr(EvsEventChunk) all = make_clustered (200000, 11);
+
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EvsPipeline) fused = evs_pipeline_new_from_string (spec, NULL, &error);
+      g_autoptr(EvsPipeline) plain = evs_pipeline_new_from_string (spec, NULL, &error);
+      g_autoptr(EvsEventChunk) out_fused = evs_event_chunk_new (all->n_events);
+      g_autoptr(EvsEventChunk) out_plain = evs_event_chunk_new (all->n_events);
+      g_autofree guint8 *keep = g_malloc (sizes[k]);
+
+      g_assert_no_error (error);
+      evs_pipeline_set_geometry (fused, 64, 48);
+      evs_pipeline_set_geometry (plain, 64, 48);
+      for (gsize i = 0; i < all->n_events; i += sizes[k])
+        {
+          gsize n = MIN (sizes[k], all->n_events - i);
+          g_autoptr(EvsEventChunk) a = evs_event_chunk_new (n);
+          g_autoptr(EvsEventChunk) b = NULL;
+
+          evs_event_chunk_append_range (a, all, i, n);
+          b = evs_event_chunk_copy (a);
+          evs_pipeline_process (fused, a);
+          evs_event_chunk_append_range (out_fused, a, 0, a->n_events);
+          /* with a removed-by record, every stage runs on a compacted chunk */
+          evs_pipeline_process_mask (plain, b, keep, NULL);
+          for (gsize j = 0; j < n; j++)
+            if (keep[j])
+              evs_event_chunk_append_range (out_plain, b, j, 1);
+        }
+
+      g_assert_cmpuint (out_fused->n_events, ==, out_plain->n_events);
+      g_assert_cmpuint (out_fused->n_events, >, 0);
+      evs_test_assert_chunks_equal (out_fused, 0, out_plain, 0, out_plain->n_events);
+      for (guint s = 0; s < evs_pipeline_get_n_filters (fused); s++)
+        {
+          EvsStageStats sa, sb;
+
+          evs_pipeline_get_stage_stats (fused, s, &sa);
+          evs_pipeline_get_stage_stats (plain, s, &sb);
+          g_assert_cmpuint (sa.in, ==, sb.in);
+          g_assert_cmpuint (sa.out, ==, sb.out);
+          g_assert_cmpuint (sa.in_on, ==, sb.in_on);
+          g_assert_cmpuint (sa.out_on, ==, sb.out_on);
+          /* every stage has something to do */
+          g_assert_cmpuint (sa.out, <, sa.in);
+          g_assert_cmpuint (sa.out, >, 0);
+        }
+    }
+}
+
 static void
 test_copy (void)
 {
@@ -407,6 +508,7 @@ main (int    argc,
   g_test_add_func ("/pipeline/model", test_model);
   g_test_add_func ("/pipeline/stats-and-mask", test_stats_and_mask);
   g_test_add_func ("/pipeline/copy", test_copy);
+  g_test_add_func ("/pipeline/refine-equals-compaction", test_refine_equals_compaction);
 
   return g_test_run ();
 }

@@ -51,12 +51,15 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (EvsBackgroundActivityFilter, evs_background_activity_filter, EVS_TYPE_FILTER)
 
-static void
-evs_background_activity_filter_process (EvsFilter           *filter,
-                                        const EvsEventChunk *chunk,
-                                        guint8              *keep)
+/* @masked: only the events with keep[i] set count and are recorded (refine);
+ * one copy of the loop, specialised for process and refine by inlining */
+static inline __attribute__ ((always_inline)) void
+background_activity_run (EvsBackgroundActivityFilter *self,
+                         const EvsEventChunk         *chunk,
+                         guint8                      *keep,
+                         gboolean                     masked)
 {
-  EvsBackgroundActivityFilter *self = (EvsBackgroundActivityFilter *) filter;
+  EvsFilter *filter = (EvsFilter *) self;
   const gint64 *restrict t = chunk->t;
   const guint16 *restrict x = chunk->x;
   const guint16 *restrict y = chunk->y;
@@ -96,8 +99,18 @@ evs_background_activity_filter_process (EvsFilter           *filter,
             __m128i any = _mm_or_si128 (_mm_and_si128 (_mm_or_si128 (ra, rb), three),
                                         _mm_and_si128 (rc, no_self));
 
-            keep[i] = _mm_movemask_epi8 (any) != 0;
-            c[0] = rt;
+            if (masked)
+              {
+                guint8 in = keep[i];
+
+                keep[i] = in & (_mm_movemask_epi8 (any) != 0);
+                c[0] = in ? rt : c[0];
+              }
+            else
+              {
+                keep[i] = _mm_movemask_epi8 (any) != 0;
+                c[0] = rt;
+              }
           }
       }
 #else
@@ -107,6 +120,7 @@ evs_background_activity_filter_process (EvsFilter           *filter,
           guint32 *c;
           const guint32 *a;
           const guint32 *b;
+          guint8 any, in;
 
           rt = (guint32) (t[i] - base);
           c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
@@ -115,14 +129,34 @@ evs_background_activity_filter_process (EvsFilter           *filter,
 
           /* Ages wrap to huge values for "never" and for times in the future;
            * OR of comparisons keeps the loop free of branches. */
-          keep[i] = ((guint32) (rt - a[-1]) < w) | ((guint32) (rt - a[0]) < w)
-                    | ((guint32) (rt - a[1]) < w) | ((guint32) (rt - c[-1]) < w)
-                    | ((guint32) (rt - c[1]) < w) | ((guint32) (rt - b[-1]) < w)
-                    | ((guint32) (rt - b[0]) < w) | ((guint32) (rt - b[1]) < w);
-          c[0] = rt;
+          any = ((guint32) (rt - a[-1]) < w) | ((guint32) (rt - a[0]) < w)
+                | ((guint32) (rt - a[1]) < w) | ((guint32) (rt - c[-1]) < w)
+                | ((guint32) (rt - c[1]) < w) | ((guint32) (rt - b[-1]) < w)
+                | ((guint32) (rt - b[0]) < w) | ((guint32) (rt - b[1]) < w);
+          in = masked ? keep[i] : 1;
+
+          keep[i] = in & any;
+          c[0] = in ? rt : c[0];
         }
 #endif
     }
+}
+
+static void
+evs_background_activity_filter_process (EvsFilter           *filter,
+                                        const EvsEventChunk *chunk,
+                                        guint8              *keep)
+{
+  background_activity_run ((EvsBackgroundActivityFilter *) filter, chunk, keep, FALSE);
+}
+
+static gboolean
+evs_background_activity_filter_refine (EvsFilter           *filter,
+                                       const EvsEventChunk *chunk,
+                                       guint8              *keep)
+{
+  background_activity_run ((EvsBackgroundActivityFilter *) filter, chunk, keep, TRUE);
+  return TRUE;
 }
 
 static void
@@ -199,6 +233,7 @@ evs_background_activity_filter_class_init (EvsBackgroundActivityFilterClass *kla
 
   filter_class->type_name = "background_activity";
   filter_class->process = evs_background_activity_filter_process;
+  filter_class->refine = evs_background_activity_filter_refine;
   filter_class->reset = evs_background_activity_filter_reset;
 
   properties[PROP_WINDOW_US] =

@@ -69,6 +69,10 @@ _evs_pixel_times_index (const EvsPixelTimes *pt,
 }
 
 /* Largest x and y of a chunk (0 when empty). */
+gboolean _evs_filter_refine (EvsFilter           *self,
+                             const EvsEventChunk *chunk,
+                             guint8              *keep);
+
 void _evs_chunk_max_xy (const EvsEventChunk *chunk,
                         guint               *max_x,
                         guint               *max_y);

@@ -501,6 +501,33 @@ evs_filter_process (EvsFilter           *self,
   EVS_FILTER_GET_CLASS (self)->process (self, chunk, keep);
 }
 
+/*
+ * _evs_filter_refine:
+ * @keep: (inout): one byte per event of @chunk, 1 for the events that reach
+ *   this filter
+ *
+ * Runs the filter on the events of @chunk marked in @keep, clearing the
+ * marks of those it drops (see EvsFilterClass.refine).  A disabled filter
+ * keeps them all.
+ *
+ * Returns: %FALSE when the filter cannot refine a mask (then run
+ *   evs_filter_process() on the compacted chunk)
+ */
+gboolean
+_evs_filter_refine (EvsFilter           *self,
+                    const EvsEventChunk *chunk,
+                    guint8              *keep)
+{
+  EvsFilterPrivate *priv = evs_filter_get_instance_private (self);
+  EvsFilterClass *klass = EVS_FILTER_GET_CLASS (self);
+
+  if (!priv->enabled || chunk->n_events == 0)
+    return TRUE;
+  if (klass->refine == NULL)
+    return FALSE;
+  return klass->refine (self, chunk, keep);
+}
+
 void
 evs_filter_reset (EvsFilter *self)
 {

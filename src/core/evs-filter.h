@@ -50,6 +50,12 @@ G_DECLARE_DERIVABLE_TYPE (EvsFilter, evs_filter, EVS, FILTER, GObject)
  * @check: validate the combination of parameters after JSON loading
  * @copy_extra: copy what properties do not cover (ROI rectangles, a learnt
  *   hot-pixel mask) into @copy
+ * @refine: optional; like @process, but only for the events with `keep[i]`
+ *   already 1 (the ones earlier stages kept): clears `keep[i]` of those it
+ *   drops, leaves the others at 0 and ignores them (no state update).  The
+ *   result must equal @process run on the chunk compacted by @keep; it
+ *   spares the pipeline a compaction between stages.  Returns %FALSE,
+ *   before touching anything, when it cannot run now.
  *
  * The base class of every filter.  Parameters are properties with ranges
  * (the GUI binds widgets to them) and `enabled` turns a filter off in a
@@ -76,9 +82,12 @@ struct _EvsFilterClass
                                GError             **error);
   void     (*copy_extra)      (EvsFilter           *self,
                                EvsFilter           *copy);
+  gboolean (*refine)          (EvsFilter           *self,
+                               const EvsEventChunk *chunk,
+                               guint8              *keep);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 const char  *evs_filter_get_type_name     (EvsFilter            *self);

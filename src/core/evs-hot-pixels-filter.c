@@ -68,6 +68,13 @@ struct _EvsHotPixelsFilter
   EvsPixelGrid          learnt;        /* guint8, from counts */
   EvsPixelGrid          mask;          /* guint8, from the mask file */
 
+  /* the active grid as one bit a pixel (fits a core's L1 cache for a
+   * 1280×720 sensor), rebuilt when @grid_serial moves on */
+  guint64              *bits;
+  const EvsPixelGrid   *bits_grid;
+  guint                 bits_serial;
+  guint                 grid_serial;
+
   /* learn window */
   gboolean              window_started;
   gint64                window_t0;
@@ -133,6 +140,7 @@ recompute (EvsHotPixelsFilter *self)
   _evs_pixel_grid_clear (&self->learnt);
   _evs_pixel_grid_ensure (&self->learnt, 1, self->counts.width, self->counts.height);
   hot = self->learnt.data;
+  self->grid_serial++;
 
   if (self->criterion == EVS_HOT_PIXELS_CRITERION_PERCENTILE)
     {
@@ -170,13 +178,36 @@ active_grid (EvsHotPixelsFilter *self)
   return NULL;
 }
 
-static void
-apply_grid (const EvsPixelGrid  *grid,
+/* The bitmap of @grid, (re)built when the grids changed since */
+static const guint64 *
+grid_bits (EvsHotPixelsFilter *self,
+           const EvsPixelGrid *grid)
+{
+  if (self->bits == NULL || self->bits_grid != grid || self->bits_serial != self->grid_serial)
+    {
+      const guint8 *hot = grid->data;
+      gsize n = (gsize) grid->width * grid->height;
+
+      g_free (self->bits);
+      self->bits = g_new0 (guint64, n / 64 + 1);
+      for (gsize i = 0; i < n; i++)
+        self->bits[i / 64] |= (guint64) (hot[i] != 0) << (i % 64);
+      self->bits_grid = grid;
+      self->bits_serial = self->grid_serial;
+    }
+  return self->bits;
+}
+
+/* @masked: AND into @keep (refine) instead of setting it (process) */
+static inline __attribute__ ((always_inline)) void
+apply_grid (EvsHotPixelsFilter  *self,
+            const EvsPixelGrid  *grid,
             const EvsEventChunk *chunk,
             gsize                start,
-            guint8              *keep)
+            guint8              *keep,
+            gboolean             masked)
 {
-  const guint8 *hot = grid->data;
+  const guint64 *bits = grid_bits (self, grid);
   guint gw = grid->width, gh = grid->height;
   const guint16 *x = chunk->x;
   const guint16 *y = chunk->y;
@@ -185,8 +216,9 @@ apply_grid (const EvsPixelGrid  *grid,
     {
       guint inside = (x[i] < gw) & (y[i] < gh);
       gsize idx = inside ? (gsize) y[i] * gw + x[i] : 0;
+      guint hot = (bits[idx / 64] >> (idx % 64)) & inside;
 
-      keep[i] = !(inside & (hot[idx] != 0));
+      keep[i] = (masked ? keep[i] : 1) & (hot ^ 1);
     }
 }
 
@@ -238,7 +270,27 @@ evs_hot_pixels_filter_process (EvsFilter           *filter,
       memset (keep + i, 1, chunk->n_events - i);
       return;
     }
-  apply_grid (grid, chunk, i, keep);
+  apply_grid (self, grid, chunk, i, keep, FALSE);
+}
+
+static gboolean
+evs_hot_pixels_filter_refine (EvsFilter           *filter,
+                              const EvsEventChunk *chunk,
+                              guint8              *keep)
+{
+  EvsHotPixelsFilter *self = (EvsHotPixelsFilter *) filter;
+  const EvsPixelGrid *grid;
+
+  /* still counting the learning window: that counts every event reaching
+   * the filter, on the compacted chunk */
+  if (self->criterion != EVS_HOT_PIXELS_CRITERION_MASK && self->learn_ms > 0
+      && !self->have_counts)
+    return FALSE;
+
+  grid = active_grid (self);
+  if (grid != NULL)
+    apply_grid (self, grid, chunk, 0, keep, TRUE);
+  return TRUE;
 }
 
 static void
@@ -252,6 +304,7 @@ evs_hot_pixels_filter_reset (EvsFilter *filter)
       self->window_started = FALSE;
       _evs_pixel_grid_clear (&self->counts);
       _evs_pixel_grid_clear (&self->learnt);
+      self->grid_serial++;
     }
 }
 
@@ -560,6 +613,7 @@ evs_hot_pixels_filter_load_mask (EvsHotPixelsFilter  *self,
 
   _evs_pixel_grid_clear (&self->mask);
   self->mask = grid;
+  self->grid_serial++;
   g_free (self->mask_path);
   self->mask_path = g_strdup (path);
   /* Notified even for the same path: the file's pixels may have changed */
@@ -607,6 +661,7 @@ evs_hot_pixels_filter_set_mask (EvsHotPixelsFilter *self,
     }
   _evs_pixel_grid_clear (&self->mask);
   self->mask = grid;
+  self->grid_serial++;
   g_clear_pointer (&self->mask_path, g_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MASK]);
   if (self->criterion != EVS_HOT_PIXELS_CRITERION_MASK)
@@ -842,6 +897,7 @@ evs_hot_pixels_filter_finalize (GObject *object)
   _evs_pixel_grid_clear (&self->counts);
   _evs_pixel_grid_clear (&self->learnt);
   _evs_pixel_grid_clear (&self->mask);
+  g_free (self->bits);
 
   G_OBJECT_CLASS (evs_hot_pixels_filter_parent_class)->finalize (object);
 }
@@ -945,6 +1001,7 @@ evs_hot_pixels_filter_class_init (EvsHotPixelsFilterClass *klass)
 
   filter_class->type_name = "hot_pixels";
   filter_class->process = evs_hot_pixels_filter_process;
+  filter_class->refine = evs_hot_pixels_filter_refine;
   filter_class->reset = evs_hot_pixels_filter_reset;
   filter_class->to_json = evs_hot_pixels_filter_to_json;
   filter_class->set_json_member = evs_hot_pixels_filter_set_json_member;

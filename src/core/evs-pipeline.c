@@ -23,10 +23,15 @@
 #include "config.h"
 
 #include "evs-pipeline.h"
+#include "evs-filter-private.h"
 #include "evs-error.h"
 #include "evs-filters.h"
 
 #include <string.h>
+
+#if defined (__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /*
  * An ordered list of filters (a GListModel the GUI binds to).  Each enabled
@@ -396,13 +401,27 @@ ensure_keep (EvsPipeline *self,
   return self->keep;
 }
 
+/* Byte sums of 16 bytes at a time (psadbw), the tail byte by byte */
 static guint64
 count_on (const guint8 *p,
           gsize         n)
 {
   guint64 on = 0;
+  gsize i = 0;
 
-  for (gsize i = 0; i < n; i++)
+#if defined (__SSE2__)
+  const __m128i one = _mm_set1_epi8 (1);
+  __m128i acc = _mm_setzero_si128 ();
+
+  for (; i + 16 <= n; i += 16)
+    {
+      __m128i v = _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (gconstpointer) (p + i)), one);
+
+      acc = _mm_add_epi64 (acc, _mm_sad_epu8 (v, _mm_setzero_si128 ()));
+    }
+  on = (guint64) _mm_cvtsi128_si64 (acc) + (guint64) _mm_cvtsi128_si64 (_mm_unpackhi_epi64 (acc, acc));
+#endif
+  for (; i < n; i++)
     on += p[i] & 1;
   return on;
 }
@@ -516,25 +535,64 @@ compact (EvsEventChunk *chunk,
   *out_on = on;
 }
 
+/* The number of kept events in @keep (bytes 0 or 1) and how many of them
+ * are ON */
+static gsize
+count_kept (const guint8 *keep,
+            const guint8 *p,
+            gsize         n,
+            guint64      *on)
+{
+  guint64 kept = 0, kept_on = 0;
+  gsize i = 0;
+
+#if defined (__SSE2__)
+  const __m128i one = _mm_set1_epi8 (1);
+  __m128i acc_k = _mm_setzero_si128 ();
+  __m128i acc_on = _mm_setzero_si128 ();
+
+  for (; i + 16 <= n; i += 16)
+    {
+      __m128i k = _mm_loadu_si128 ((const __m128i *) (gconstpointer) (keep + i));
+      __m128i v = _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (gconstpointer) (p + i)), one);
+
+      acc_k = _mm_add_epi64 (acc_k, _mm_sad_epu8 (k, _mm_setzero_si128 ()));
+      acc_on = _mm_add_epi64 (acc_on, _mm_sad_epu8 (_mm_and_si128 (k, v), _mm_setzero_si128 ()));
+    }
+  kept = (guint64) _mm_cvtsi128_si64 (acc_k) + (guint64) _mm_cvtsi128_si64 (_mm_unpackhi_epi64 (acc_k, acc_k));
+  kept_on = (guint64) _mm_cvtsi128_si64 (acc_on)
+            + (guint64) _mm_cvtsi128_si64 (_mm_unpackhi_epi64 (acc_on, acc_on));
+#endif
+  for (; i < n; i++)
+    {
+      kept += keep[i];
+      kept_on += keep[i] & p[i] & 1;
+    }
+  *on = kept_on;
+  return kept;
+}
+
 static gsize
 run_stages (EvsPipeline   *self,
             EvsEventChunk *chunk,
             guint32       *index,
             guint8        *removed_by)
 {
+  guint8 *keep = NULL;
+  gboolean masked = FALSE;    /* @keep marks the events still in */
+  gsize n_in;
   guint64 on;
 
   if (self->filters->len == 0 || chunk->n_events == 0)
     return chunk->n_events;
 
+  n_in = chunk->n_events;
   on = count_on (chunk->p, chunk->n_events);
   for (guint s = 0; s < self->filters->len; s++)
     {
       EvsFilter *filter = g_ptr_array_index (self->filters, s);
       EvsStageStats *st = &g_array_index (self->stats, EvsStageStats, s);
-      guint8 *keep;
       guint64 out_on;
-      gsize n_in = chunk->n_events;
 
       st->in += n_in;
       st->in_on += on;
@@ -544,12 +602,45 @@ run_stages (EvsPipeline   *self,
           st->out_on += on;
           continue;
         }
-      keep = ensure_keep (self, n_in);
+
+      /* Without a record of which stage dropped what, consecutive stages
+       * that can refine a mask share one: one compaction for them all. */
+      if (index == NULL)
+        {
+          if (!masked)
+            {
+              keep = ensure_keep (self, chunk->n_events);
+              memset (keep, 1, chunk->n_events);
+            }
+          if (_evs_filter_refine (filter, chunk, keep))
+            {
+              masked = TRUE;
+              n_in = count_kept (keep, chunk->p, chunk->n_events, &out_on);
+              st->out += n_in;
+              st->out_on += out_on;
+              on = out_on;
+              continue;
+            }
+          if (masked)
+            {
+              compact (chunk, keep, NULL, NULL, 0, on, &out_on);
+              masked = FALSE;
+            }
+        }
+
+      keep = ensure_keep (self, chunk->n_events);
       evs_filter_process (filter, chunk, keep);
       compact (chunk, keep, index, removed_by, (guint8) (s + 1), on, &out_on);
-      st->out += chunk->n_events;
+      n_in = chunk->n_events;
+      st->out += n_in;
       st->out_on += out_on;
       on = out_on;
+    }
+  if (masked)
+    {
+      guint64 out_on;
+
+      compact (chunk, keep, NULL, NULL, 0, on, &out_on);
     }
   return chunk->n_events;
 }

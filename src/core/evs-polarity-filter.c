@@ -76,6 +76,21 @@ evs_polarity_filter_process (EvsFilter           *filter,
     keep[i] = (p[i] & 1) == want;
 }
 
+static gboolean
+evs_polarity_filter_refine (EvsFilter           *filter,
+                            const EvsEventChunk *chunk,
+                            guint8              *keep)
+{
+  EvsPolarityFilter *self = (EvsPolarityFilter *) filter;
+  const guint8 *p = chunk->p;
+  const guint8 want = self->keep == EVS_POLARITY_KEEP_ON ? 1 : 0;
+  gsize n = chunk->n_events;
+
+  for (gsize i = 0; i < n; i++)
+    keep[i] &= (p[i] & 1) == want;
+  return TRUE;
+}
+
 static void
 evs_polarity_filter_get_property (GObject    *object,
                                   guint       prop_id,
@@ -129,6 +144,7 @@ evs_polarity_filter_class_init (EvsPolarityFilterClass *klass)
 
   filter_class->type_name = "polarity";
   filter_class->process = evs_polarity_filter_process;
+  filter_class->refine = evs_polarity_filter_refine;
 
   properties[PROP_KEEP] =
     g_param_spec_enum ("keep", NULL, NULL, EVS_TYPE_POLARITY_KEEP, EVS_POLARITY_KEEP_ON,

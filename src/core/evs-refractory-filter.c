@@ -46,12 +46,15 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (EvsRefractoryFilter, evs_refractory_filter, EVS_TYPE_FILTER)
 
-static void
-evs_refractory_filter_process (EvsFilter           *filter,
-                               const EvsEventChunk *chunk,
-                               guint8              *keep)
+/* @masked: only the events with keep[i] set count and are recorded (refine);
+ * one copy of the loop, specialised for process and refine by inlining */
+static inline __attribute__ ((always_inline)) void
+refractory_run (EvsRefractoryFilter *self,
+                const EvsEventChunk *chunk,
+                guint8              *keep,
+                gboolean             masked)
 {
-  EvsRefractoryFilter *self = (EvsRefractoryFilter *) filter;
+  EvsFilter *filter = (EvsFilter *) self;
   const gint64 *restrict t = chunk->t;
   const guint16 *restrict x = chunk->x;
   const guint16 *restrict y = chunk->y;
@@ -80,12 +83,31 @@ evs_refractory_filter_process (EvsFilter           *filter,
           idx = (gsize) (y[i] + 1) * row + x[i] + 1;
           last = ts[idx];
           k = (guint32) (rt - last) >= period;
+          if (masked)
+            k &= keep[i];
 
           /* branchless: about half the events are dropped, unpredictably */
           keep[i] = k;
           ts[idx] = last ^ ((last ^ rt) & (0u - k));
         }
     }
+}
+
+static void
+evs_refractory_filter_process (EvsFilter           *filter,
+                               const EvsEventChunk *chunk,
+                               guint8              *keep)
+{
+  refractory_run ((EvsRefractoryFilter *) filter, chunk, keep, FALSE);
+}
+
+static gboolean
+evs_refractory_filter_refine (EvsFilter           *filter,
+                              const EvsEventChunk *chunk,
+                              guint8              *keep)
+{
+  refractory_run ((EvsRefractoryFilter *) filter, chunk, keep, TRUE);
+  return TRUE;
 }
 
 static void
@@ -162,6 +184,7 @@ evs_refractory_filter_class_init (EvsRefractoryFilterClass *klass)
 
   filter_class->type_name = "refractory";
   filter_class->process = evs_refractory_filter_process;
+  filter_class->refine = evs_refractory_filter_refine;
   filter_class->reset = evs_refractory_filter_reset;
 
   properties[PROP_PERIOD_US] =

@@ -48,12 +48,14 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (EvsRoiFilter, evs_roi_filter, EVS_TYPE_FILTER)
 
-static void
-evs_roi_filter_process (EvsFilter           *filter,
-                        const EvsEventChunk *chunk,
-                        guint8              *keep)
+/* @masked: AND into @keep (refine) instead of setting it (process); one
+ * copy of the loops, specialised for each by inlining */
+static inline __attribute__ ((always_inline)) void
+roi_run (EvsRoiFilter        *self,
+         const EvsEventChunk *chunk,
+         guint8              *keep,
+         gboolean             masked)
 {
-  EvsRoiFilter *self = (EvsRoiFilter *) filter;
   const guint16 *x = chunk->x;
   const guint16 *y = chunk->y;
   const EvsRoiRect *r = (const EvsRoiRect *) self->rects->data;
@@ -63,7 +65,8 @@ evs_roi_filter_process (EvsFilter           *filter,
 
   if (n_rects == 0)
     {
-      memset (keep, 1, n);
+      if (!masked)
+        memset (keep, 1, n);
       return;
     }
 
@@ -72,7 +75,8 @@ evs_roi_filter_process (EvsFilter           *filter,
       const guint16 x0 = r->x_min, x1 = r->x_max, y0 = r->y_min, y1 = r->y_max;
 
       for (gsize i = 0; i < n; i++)
-        keep[i] = ((x[i] >= x0) & (x[i] <= x1) & (y[i] >= y0) & (y[i] <= y1)) ^ inv;
+        keep[i] = (masked ? keep[i] : 1)
+                  & (((x[i] >= x0) & (x[i] <= x1) & (y[i] >= y0) & (y[i] <= y1)) ^ inv);
       return;
     }
 
@@ -83,8 +87,25 @@ evs_roi_filter_process (EvsFilter           *filter,
       for (guint j = 0; j < n_rects; j++)
         in |= (x[i] >= r[j].x_min) & (x[i] <= r[j].x_max)
               & (y[i] >= r[j].y_min) & (y[i] <= r[j].y_max);
-      keep[i] = in ^ inv;
+      keep[i] = (masked ? keep[i] : 1) & (in ^ inv);
     }
+}
+
+static void
+evs_roi_filter_process (EvsFilter           *filter,
+                        const EvsEventChunk *chunk,
+                        guint8              *keep)
+{
+  roi_run ((EvsRoiFilter *) filter, chunk, keep, FALSE);
+}
+
+static gboolean
+evs_roi_filter_refine (EvsFilter           *filter,
+                       const EvsEventChunk *chunk,
+                       guint8              *keep)
+{
+  roi_run ((EvsRoiFilter *) filter, chunk, keep, TRUE);
+  return TRUE;
 }
 
 static GVariant *
@@ -349,6 +370,7 @@ evs_roi_filter_class_init (EvsRoiFilterClass *klass)
 
   filter_class->type_name = "roi";
   filter_class->process = evs_roi_filter_process;
+  filter_class->refine = evs_roi_filter_refine;
   filter_class->to_json = evs_roi_filter_to_json;
   filter_class->set_json_member = evs_roi_filter_set_json_member;
 

@@ -72,12 +72,15 @@ count_recent (const guint32 *c,
          + ((guint32) (rt - b[0]) < w) + ((guint32) (rt - b[step]) < w);
 }
 
-static void
-evs_stcf_filter_process (EvsFilter           *filter,
-                         const EvsEventChunk *chunk,
-                         guint8              *keep)
+/* @masked: only the events with keep[i] set count and are recorded (refine);
+ * one copy of the loops, specialised for process and refine by inlining */
+static inline __attribute__ ((always_inline)) void
+stcf_run (EvsStcfFilter       *self,
+          const EvsEventChunk *chunk,
+          guint8              *keep,
+          gboolean             masked)
 {
-  EvsStcfFilter *self = (EvsStcfFilter *) filter;
+  EvsFilter *filter = (EvsFilter *) self;
   const gint64 *restrict t = chunk->t;
   const guint16 *restrict x = chunk->x;
   const guint16 *restrict y = chunk->y;
@@ -107,8 +110,18 @@ evs_stcf_filter_process (EvsFilter           *filter,
               rt = (guint32) (t[i] - base);
               c = ts + ((gsize) (y[i] + 1) * (row / 2) + x[i] + 1) * 2 + (p[i] & 1);
 
-              keep[i] = count_recent (c, row, 2, rt, w) >= k;
-              c[0] = rt;
+              if (masked)
+                {
+                  guint8 in = keep[i];
+
+                  keep[i] = in & (count_recent (c, row, 2, rt, w) >= k);
+                  c[0] = in ? rt : c[0];
+                }
+              else
+                {
+                  keep[i] = count_recent (c, row, 2, rt, w) >= k;
+                  c[0] = rt;
+                }
             }
         }
       else
@@ -139,8 +152,18 @@ evs_stcf_filter_process (EvsFilter           *filter,
               sum = _mm_add_epi32 (sum, hi);
               sum = _mm_add_epi32 (sum, _mm_shuffle_epi32 (sum, _MM_SHUFFLE (2, 3, 0, 1)));
               count = -_mm_cvtsi128_si32 (sum);
-              keep[i] = (guint) count >= k;
-              c[0] = rt;
+              if (masked)
+                {
+                  guint8 in = keep[i];
+
+                  keep[i] = in & ((guint) count >= k);
+                  c[0] = in ? rt : c[0];
+                }
+              else
+                {
+                  keep[i] = (guint) count >= k;
+                  c[0] = rt;
+                }
             }
 #else
           for (gsize i = start; i < end; i++)
@@ -151,12 +174,39 @@ evs_stcf_filter_process (EvsFilter           *filter,
               rt = (guint32) (t[i] - base);
               c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
 
-              keep[i] = count_recent (c, row, 1, rt, w) >= k;
-              c[0] = rt;
+              if (masked)
+                {
+                  guint8 in = keep[i];
+
+                  keep[i] = in & (count_recent (c, row, 1, rt, w) >= k);
+                  c[0] = in ? rt : c[0];
+                }
+              else
+                {
+                  keep[i] = count_recent (c, row, 1, rt, w) >= k;
+                  c[0] = rt;
+                }
             }
 #endif
         }
     }
+}
+
+static void
+evs_stcf_filter_process (EvsFilter           *filter,
+                         const EvsEventChunk *chunk,
+                         guint8              *keep)
+{
+  stcf_run ((EvsStcfFilter *) filter, chunk, keep, FALSE);
+}
+
+static gboolean
+evs_stcf_filter_refine (EvsFilter           *filter,
+                        const EvsEventChunk *chunk,
+                        guint8              *keep)
+{
+  stcf_run ((EvsStcfFilter *) filter, chunk, keep, TRUE);
+  return TRUE;
 }
 
 static void
@@ -259,6 +309,7 @@ evs_stcf_filter_class_init (EvsStcfFilterClass *klass)
 
   filter_class->type_name = "stcf";
   filter_class->process = evs_stcf_filter_process;
+  filter_class->refine = evs_stcf_filter_refine;
   filter_class->reset = evs_stcf_filter_reset;
 
   properties[PROP_WINDOW_US] =

@@ -60,6 +60,21 @@ evs_time_filter_process (EvsFilter           *filter,
 }
 
 static gboolean
+evs_time_filter_refine (EvsFilter           *filter,
+                        const EvsEventChunk *chunk,
+                        guint8              *keep)
+{
+  EvsTimeFilter *self = (EvsTimeFilter *) filter;
+  const gint64 *t = chunk->t;
+  const gint64 start = self->start_us, end = self->end_us;
+  gsize n = chunk->n_events;
+
+  for (gsize i = 0; i < n; i++)
+    keep[i] &= (t[i] >= start) & (t[i] < end);
+  return TRUE;
+}
+
+static gboolean
 evs_time_filter_check (EvsFilter  *filter,
                        GError    **error)
 {
@@ -143,6 +158,7 @@ evs_time_filter_class_init (EvsTimeFilterClass *klass)
 
   filter_class->type_name = "time";
   filter_class->process = evs_time_filter_process;
+  filter_class->refine = evs_time_filter_refine;
   filter_class->check = evs_time_filter_check;
 
   properties[PROP_START_US] =
