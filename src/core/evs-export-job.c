@@ -56,7 +56,7 @@
  * evs_export_job_run_async().
  */
 
-#define CHUNK_CAPACITY (256 * 1024)
+#define CHUNK_CAPACITY (16 * 1024)
 #define PROGRESS_INTERVAL_US (100 * 1000)
 
 struct _EvsExportJob
