@@ -426,6 +426,78 @@ count_on (const guint8 *p,
   return on;
 }
 
+#if defined (__x86_64__) && defined (__GNUC__)
+#define HAVE_COMPACT_AVX512 1
+#include <immintrin.h>
+
+#define COMPACT_AVX512_TARGET "avx512f,avx512vl,avx512bw,avx512vbmi2,popcnt"
+
+static gboolean
+compact_avx512_supported (void)
+{
+  static int supported = -1;
+
+  if (G_UNLIKELY (supported < 0))
+    {
+      __builtin_cpu_init ();
+      supported = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl")
+                  && __builtin_cpu_supports ("avx512bw")
+                  && __builtin_cpu_supports ("avx512vbmi2")
+                  && g_getenv ("EVS_DISABLE_AVX2") == NULL
+                  && g_getenv ("EVS_DISABLE_AVX512") == NULL;
+    }
+  return supported;
+}
+
+/* Compacts blocks of 32 events from *@i to *@j with vpcompress{q,w,b}.
+ * Each block is loaded whole before its stores, which end at most at the
+ * block's own end (j ≤ i), so full-width stores are safe in place. */
+__attribute__ ((target (COMPACT_AVX512_TARGET))) static void
+compact_avx512 (gint64        *t,
+                guint16       *x,
+                guint16       *y,
+                guint8        *p,
+                const guint8  *keep,
+                gsize         *i_inout,
+                gsize         *j_inout,
+                gsize          n,
+                guint64       *on_inout)
+{
+  gsize i = *i_inout, j = *j_inout;
+  guint64 on = *on_inout;
+
+  for (; i + 32 <= n; i += 32)
+    {
+      __mmask32 k = _mm256_test_epi8_mask (_mm256_loadu_si256 ((const __m256i *) (keep + i)),
+                                           _mm256_set1_epi8 (-1));
+      __m512i t0 = _mm512_loadu_si512 (t + i);
+      __m512i t1 = _mm512_loadu_si512 (t + i + 8);
+      __m512i t2 = _mm512_loadu_si512 (t + i + 16);
+      __m512i t3 = _mm512_loadu_si512 (t + i + 24);
+      __m512i vx = _mm512_loadu_si512 (x + i);
+      __m512i vy = _mm512_loadu_si512 (y + i);
+      __m256i vp = _mm256_loadu_si256 ((const __m256i *) (p + i));
+      gsize o = j;
+
+      on += (guint64) _mm_popcnt_u32 (_mm256_mask_test_epi8_mask (k, vp, _mm256_set1_epi8 (1)));
+      _mm512_storeu_si512 (t + o, _mm512_maskz_compress_epi64 ((__mmask8) k, t0));
+      o += (gsize) _mm_popcnt_u32 (k & 0xFF);
+      _mm512_storeu_si512 (t + o, _mm512_maskz_compress_epi64 ((__mmask8) (k >> 8), t1));
+      o += (gsize) _mm_popcnt_u32 ((k >> 8) & 0xFF);
+      _mm512_storeu_si512 (t + o, _mm512_maskz_compress_epi64 ((__mmask8) (k >> 16), t2));
+      o += (gsize) _mm_popcnt_u32 ((k >> 16) & 0xFF);
+      _mm512_storeu_si512 (t + o, _mm512_maskz_compress_epi64 ((__mmask8) (k >> 24), t3));
+      _mm512_storeu_si512 (x + j, _mm512_maskz_compress_epi16 (k, vx));
+      _mm512_storeu_si512 (y + j, _mm512_maskz_compress_epi16 (k, vy));
+      _mm256_storeu_si256 ((__m256i *) (p + j), _mm256_maskz_compress_epi8 (k, vp));
+      j += (gsize) _mm_popcnt_u32 (k);
+    }
+  *i_inout = i;
+  *j_inout = j;
+  *on_inout = on;
+}
+#endif
+
 /* Compacts @chunk by @keep (and @index alongside when not NULL), counting
  * what is kept.  When @removed_by is given, marks the dropped originals.
  * @in_on is the number of ON events before. */
@@ -460,6 +532,11 @@ compact (EvsEventChunk *chunk,
     {
       const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
       gsize i = j;
+
+#ifdef HAVE_COMPACT_AVX512
+      if (compact_avx512_supported ())
+        compact_avx512 (t, x, y, p, keep, &i, &j, n, &on);
+#endif
 
       /* Blocks of 8 events all kept (most of them: filters drop few
        * events, or whole regions) move as whole blocks; the others are

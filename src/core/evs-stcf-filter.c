@@ -72,6 +72,110 @@ count_recent (const guint32 *c,
          + ((guint32) (rt - b[0]) < w) + ((guint32) (rt - b[step]) < w);
 }
 
+#if defined (__x86_64__) && defined (__GNUC__)
+#define HAVE_STCF_AVX512 1
+#include <immintrin.h>
+
+#define STCF_AVX512_TARGET "avx512f,avx512vl,avx512bw,popcnt"
+
+static gboolean
+stcf_avx512_supported (void)
+{
+  static int supported = -1;
+
+  if (G_UNLIKELY (supported < 0))
+    {
+      __builtin_cpu_init ();
+      supported = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl")
+                  && __builtin_cpu_supports ("avx512bw") && __builtin_cpu_supports ("popcnt")
+                  && g_getenv ("EVS_DISABLE_AVX2") == NULL
+                  && g_getenv ("EVS_DISABLE_AVX512") == NULL;
+    }
+  return supported;
+}
+
+/* One polarity layer with AVX-512VL: the rows above and below in one
+ * 256-bit vector, unsigned compares straight into mask registers and a
+ * popcount, instead of biased signed compares and a horizontal sum */
+static inline __attribute__ ((always_inline, target (STCF_AVX512_TARGET))) void
+stcf_loop_avx512 (guint32 *restrict       ts,
+                  gsize                   row,
+                  gint64                  base,
+                  guint32                 w,
+                  guint                   k,
+                  const gint64 *restrict  t,
+                  const guint16 *restrict x,
+                  const guint16 *restrict y,
+                  guint8                 *keep,
+                  gsize                   start,
+                  gsize                   end,
+                  gboolean                masked)
+{
+  const __m256i vw = _mm256_set1_epi32 ((int) w);
+
+  for (gsize i = start; i < end; i++)
+    {
+      guint32 rt = (guint32) (t[i] - base);
+      guint32 *c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
+      __m256i vrt = _mm256_set1_epi32 ((int) rt);
+      __m256i ab = _mm256_inserti128_si256 (
+        _mm256_castsi128_si256 (_mm_loadu_si128 ((const __m128i *) (gpointer) (c - row - 1))),
+        _mm_loadu_si128 ((const __m128i *) (gpointer) (c + row - 1)), 1);
+      __m128i vc = _mm_loadu_si128 ((const __m128i *) (gpointer) (c - 1));
+      /* lanes 0–2 above, 4–6 below; left and right (not self) beside */
+      guint32 recent = (guint32) (_mm256_cmplt_epu32_mask (_mm256_sub_epi32 (vrt, ab), vw) & 0x77)
+                       | (guint32) (_mm_cmplt_epu32_mask (_mm_sub_epi32 (_mm256_castsi256_si128 (vrt), vc),
+                                                          _mm256_castsi256_si128 (vw)) & 0x5) << 8;
+      guint count = (guint) _mm_popcnt_u32 (recent);
+
+      if (masked)
+        {
+          guint8 in = keep[i];
+
+          keep[i] = in & (count >= k);
+          c[0] = in ? rt : c[0];
+        }
+      else
+        {
+          keep[i] = count >= k;
+          c[0] = rt;
+        }
+    }
+}
+
+__attribute__ ((target (STCF_AVX512_TARGET))) static void
+stcf_loop_avx512_all (guint32 *restrict       ts,
+                      gsize                   row,
+                      gint64                  base,
+                      guint32                 w,
+                      guint                   k,
+                      const gint64 *restrict  t,
+                      const guint16 *restrict x,
+                      const guint16 *restrict y,
+                      guint8                 *keep,
+                      gsize                   start,
+                      gsize                   end)
+{
+  stcf_loop_avx512 (ts, row, base, w, k, t, x, y, keep, start, end, FALSE);
+}
+
+__attribute__ ((target (STCF_AVX512_TARGET))) static void
+stcf_loop_avx512_masked (guint32 *restrict       ts,
+                         gsize                   row,
+                         gint64                  base,
+                         guint32                 w,
+                         guint                   k,
+                         const gint64 *restrict  t,
+                         const guint16 *restrict x,
+                         const guint16 *restrict y,
+                         guint8                 *keep,
+                         gsize                   start,
+                         gsize                   end)
+{
+  stcf_loop_avx512 (ts, row, base, w, k, t, x, y, keep, start, end, TRUE);
+}
+#endif
+
 /* @masked: only the events with keep[i] set count and are recorded (refine);
  * one copy of the loops, specialised for process and refine by inlining */
 static inline __attribute__ ((always_inline)) void
@@ -124,6 +228,15 @@ stcf_run (EvsStcfFilter       *self,
                 }
             }
         }
+#ifdef HAVE_STCF_AVX512
+      else if (stcf_avx512_supported ())
+        {
+          if (masked)
+            stcf_loop_avx512_masked (ts, row, base, w, k, t, x, y, keep, start, end);
+          else
+            stcf_loop_avx512_all (ts, row, base, w, k, t, x, y, keep, start, end);
+        }
+#endif
       else
         {
 #if defined (__SSE2__)
