@@ -915,7 +915,9 @@ run_job (EvsExportJob  *self,
   g_mutex_lock (&self->mutex);
   self->pub_in = in;
   self->pub_out = out;
-  self->pub_eps = self->seconds > 0 ? pr.read / self->seconds : 0.0;
+  /* at the end: the export's throughput, input events over the time of all
+   * its passes (while running: the reading rate of the current pass) */
+  self->pub_eps = self->seconds > 0 ? in / self->seconds : 0.0;
   g_mutex_unlock (&self->mutex);
   return TRUE;
 
