@@ -256,6 +256,32 @@ write_header (EvsRawWriter  *self,
   return _evs_writer_write_bytes (EVS_WRITER (self), header->str, header->len, error);
 }
 
+/* Whether all times are ≥ @prev, ≥ 0 and sorted and all coordinates are
+ * inside w × h: the sign bits of the times and of the differences of
+ * neighbours (exact while all times are ≥ 0; a false alarm only costs the
+ * exact pass of check_chunk()), in loops the compiler vectorises, for AVX2
+ * too (chosen at run time) */
+__attribute__ ((target_clones ("avx2", "default"), optimize ("O3")))
+static gboolean
+chunk_is_clean (const gint64  *t,
+                const guint16 *x,
+                const guint16 *y,
+                gsize          n,
+                gint64         prev,
+                guint16        w,
+                guint16        h)
+{
+  gboolean bad = t[0] < prev;
+  guint64 signs = (guint64) t[0];
+
+  for (gsize i = 1; i < n; i++)
+    signs |= (guint64) t[i] | ((guint64) t[i] - (guint64) t[i - 1]);
+  bad |= (signs >> 63) != 0;
+  for (gsize i = 0; i < n; i++)
+    bad |= (x[i] >= w) | (y[i] >= h);
+  return !bad;
+}
+
 /* Checks a whole chunk in one vectorisable pass; on failure, names the first
  * offending event. */
 static gboolean
@@ -267,22 +293,9 @@ check_chunk (EvsRawWriter         *self,
   const gint64 *t = chunk->t;
   const guint16 *x = chunk->x;
   const guint16 *y = chunk->y;
-  const guint16 w = (guint16) self->width;
-  const guint16 h = (guint16) self->height;
   gint64 prev = self->have_last ? self->last_t : 0;
-  gboolean bad = t[0] < prev;
-  guint64 signs = (guint64) t[0];
 
-  /* The sign bits of the times and of the differences of neighbours (exact
-   * while all times are ≥ 0; a false alarm only costs the exact pass
-   * below), in a loop the compiler vectorises */
-  for (gsize i = 1; i < n; i++)
-    signs |= (guint64) t[i] | ((guint64) t[i] - (guint64) t[i - 1]);
-  bad |= (signs >> 63) != 0;
-  for (gsize i = 0; i < n; i++)
-    bad |= (x[i] >= w) | (y[i] >= h);
-
-  if (G_LIKELY (!bad))
+  if (G_LIKELY (chunk_is_clean (t, x, y, n, prev, (guint16) self->width, (guint16) self->height)))
     return TRUE;
 
   for (gsize i = 0; i < n; i++)
@@ -304,7 +317,7 @@ check_chunk (EvsRawWriter         *self,
                        " µs); events must be sorted by time", ordinal, t[i], prev);
           return FALSE;
         }
-      if (x[i] >= w || y[i] >= h)
+      if (x[i] >= self->width || y[i] >= self->height)
         {
           g_set_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT,
                        "Cannot write event #%" G_GUINT64_FORMAT " to RAW: (%u, %u) is outside "
