@@ -50,9 +50,69 @@
       }                                                                         \
     return have_avx2 ? name##_avx2 (__VA_ARGS__) : name##_generic (__VA_ARGS__); \
   }
+
+/* The EVT 3.0 loops have a third variant, for AVX-512 with VBMI2
+ * (vpcompressw) and BITALG (vpopcntw): the body gets the level.
+ * EVS_DISABLE_AVX512 forces the AVX2 variant, EVS_DISABLE_AVX2 the
+ * baseline. */
+#define EVS_TARGET_AVX512 \
+  "avx2,popcnt,bmi,bmi2,lzcnt,avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,avx512bitalg"
+
+enum { EVS_SIMD_NONE, EVS_SIMD_AVX2, EVS_SIMD_AVX512 };
+
+static guint
+evs_simd_level (void)
+{
+  static int level = -1;
+
+  if (G_UNLIKELY (level < 0))
+    {
+      int l = EVS_SIMD_NONE;
+
+      __builtin_cpu_init ();
+      if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("popcnt")
+          && g_getenv ("EVS_DISABLE_AVX2") == NULL)
+        {
+          l = EVS_SIMD_AVX2;
+          if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
+              && __builtin_cpu_supports ("avx512vl") && __builtin_cpu_supports ("avx512vbmi")
+              && __builtin_cpu_supports ("avx512vbmi2")
+              && __builtin_cpu_supports ("avx512bitalg") && __builtin_cpu_supports ("bmi")
+              && __builtin_cpu_supports ("bmi2")
+              && g_getenv ("EVS_DISABLE_AVX512") == NULL)
+            l = EVS_SIMD_AVX512;
+        }
+      level = l;
+    }
+  return (guint) level;
+}
+
+#define EVS_DEFINE_DISPATCH3(ret, name, params, ...)                            \
+  static ret name##_generic params                                              \
+  { return name##_body (__VA_ARGS__, EVS_SIMD_NONE); }                          \
+  __attribute__ ((target ("avx2,popcnt"))) static ret name##_avx2 params        \
+  { return name##_body (__VA_ARGS__, EVS_SIMD_AVX2); }                          \
+  __attribute__ ((target (EVS_TARGET_AVX512))) static ret name##_avx512 params  \
+  { return name##_body (__VA_ARGS__, EVS_SIMD_AVX512); }                        \
+  static ret name params                                                        \
+  {                                                                             \
+    switch (evs_simd_level ())                                                  \
+      {                                                                         \
+      case EVS_SIMD_AVX512:                                                     \
+        return name##_avx512 (__VA_ARGS__);                                     \
+      case EVS_SIMD_AVX2:                                                       \
+        return name##_avx2 (__VA_ARGS__);                                       \
+      default:                                                                  \
+        return name##_generic (__VA_ARGS__);                                    \
+      }                                                                         \
+  }
 #else
+enum { EVS_SIMD_NONE, EVS_SIMD_AVX2, EVS_SIMD_AVX512 };
+
 #define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
   static ret name params { return name##_body (__VA_ARGS__, FALSE); }
+#define EVS_DEFINE_DISPATCH3(ret, name, params, ...)                            \
+  static ret name params { return name##_body (__VA_ARGS__, EVS_SIMD_NONE); }
 #endif
 
 /* Prophesee RAW (FORMATS.md §1): a “% key value” header, then the camera's
@@ -809,6 +869,138 @@ evt3_block16_avx2 (const guint8      *block,
   return f;
 }
 #define HAVE_EVT3_BLOCK16_AVX2 1
+
+/* For each of the 32 lanes, the largest value of @v at or before it: the
+ * last position set, when @v holds position + 1 at the set lanes (both
+ * bytes of a lane scan at once, for two kinds of words) */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline __m512i
+evt3_prefix_max32 (__m512i v)
+{
+  const __m512i lane = _mm512_set_epi16 (31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20,
+                                         19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8,
+                                         7, 6, 5, 4, 3, 2, 1, 0);
+
+  for (guint s = 1; s < 32; s *= 2)
+    v = _mm512_max_epu8 (v, _mm512_maskz_permutexvar_epi16 (~0u << s,
+                                                            _mm512_sub_epi16 (lane, _mm512_set1_epi16 ((short) s)),
+                                                            v));
+  return v;
+}
+
+/* _mm512_castsi512_si128 (), which GCC 12 writes as an extraction from an
+ * undefined vector (a false -Wmaybe-uninitialized) */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline __m128i
+evt3_low128 (__m512i v)
+{
+  __v2di low = { ((__v8di) v)[0], ((__v8di) v)[1] };
+
+  return (__m128i) low;
+}
+
+/* The lanes' position + 1, in the low byte of each 16-bit lane */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline __m512i
+evt3_lane_numbers32 (void)
+{
+  return _mm512_set_epi16 (32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
+                           16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
+}
+
+/* Lane @i of @v */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline guint32
+evt3_lane32 (__m512i v,
+             guint   i)
+{
+  return (guint16) _mm_cvtsi128_si32 (evt3_low128 (
+                                        _mm512_permutexvar_epi16 (_mm512_set1_epi16 ((short) i), v)));
+}
+
+/* evt3_block16_avx2 () for 32 words with AVX-512: the last ADDR_Y and
+ * TIME_LOW before each word come from one prefix maximum of positions (a
+ * byte each) and a two-source word permutation (position 0, "none in the
+ * block", picks the state carried in), and vpcompressw packs the events,
+ * with no table.  Returns the number of words decoded: 32 unless another
+ * type comes, 0 when fewer than EVT3_MIN_BLOCK. */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline guint
+evt3_block32_avx512 (const guint8      *block,
+                     gint64             thb,
+                     guint32            height,
+                     gint64            *t,
+                     guint32           *y,
+                     guint32           *row_valid,
+                     gint64 *restrict   ct,
+                     guint16 *restrict  cx,
+                     guint16 *restrict  cy,
+                     guint8 *restrict   cp,
+                     gsize             *k_inout)
+{
+  const __m512i w = _mm512_loadu_si512 ((const void *) block);
+  const __m512i type = _mm512_srli_epi16 (w, 12);
+  const __mmask32 is_y = _mm512_cmpeq_epi16_mask (type, _mm512_setzero_si512 ());
+  const __mmask32 is_x = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (2));
+  const __mmask32 is_tl = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (6));
+  const guint f = (guint) __builtin_ctzll (~(guint64) (guint32) (is_y | is_x | is_tl));
+  const __m512i c = _mm512_and_si512 (w, _mm512_set1_epi16 (0xFFF));
+  const __m512i m11 = _mm512_set1_epi16 (0x7FF);
+  const __m512i lanes = evt3_lane_numbers32 ();
+  __m512i last, ys, tls, yvals;
+  __mmask32 keep;
+  gsize k = *k_inout;
+  guint n;
+
+  if (f < EVT3_MIN_BLOCK)
+    return 0;
+
+  /* low byte: last ADDR_Y + 1, high byte: last TIME_LOW + 1 (0: none) */
+  last = evt3_prefix_max32 (_mm512_or_si512 (_mm512_maskz_mov_epi16 (is_y, lanes),
+                                             _mm512_slli_epi16 (_mm512_maskz_mov_epi16 (is_tl, lanes), 8)));
+  /* OpenEB compares all 12 bits of ADDR_Y with the height */
+  yvals = _mm512_or_si512 (_mm512_and_si512 (c, m11),
+                           _mm512_maskz_mov_epi16 (_mm512_cmplt_epu16_mask (c, _mm512_set1_epi16 ((short) MIN (height, 4096))),
+                                                   _mm512_set1_epi16 ((short) 0x8000)));
+  /* index − 1 wraps to 63 for "none": lane 31 of the carried state */
+  ys = _mm512_permutex2var_epi16 (yvals,
+                                  _mm512_sub_epi16 (_mm512_and_si512 (last, _mm512_set1_epi16 (0xFF)),
+                                                    _mm512_set1_epi16 (1)),
+                                  _mm512_set1_epi16 ((short) (*y | *row_valid << 15)));
+  tls = _mm512_permutex2var_epi16 (c, _mm512_sub_epi16 (_mm512_srli_epi16 (last, 8),
+                                                        _mm512_set1_epi16 (1)),
+                                   _mm512_set1_epi16 ((short) (*t - thb)));
+  keep = is_x & _mm512_movepi16_mask (ys) & (guint32) ((G_GUINT64_CONSTANT (1) << f) - 1);
+  n = (guint) __builtin_popcount (keep);
+
+  {
+    const __m512i vthb = _mm512_set1_epi64 (thb);
+    __m512i tc = _mm512_maskz_compress_epi16 (keep, tls);
+
+    _mm512_storeu_si512 ((void *) (cx + k), _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (c, m11)));
+    _mm512_storeu_si512 ((void *) (cy + k), _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (ys, m11)));
+    _mm256_storeu_si256 ((void *) (cp + k),
+                         _mm512_maskz_cvtepi16_epi8 (~0u, _mm512_maskz_compress_epi16 (keep, _mm512_srli_epi16 (c, 11))));
+    _mm512_storeu_si512 ((void *) (ct + k),
+                         _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (tc))));
+    if (n > 8)
+      _mm512_storeu_si512 ((void *) (ct + k + 8),
+                           _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (lanes, _mm512_set1_epi16 (7)), tc)))));
+    if (n > 16)
+      {
+        _mm512_storeu_si512 ((void *) (ct + k + 16),
+                             _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (lanes, _mm512_set1_epi16 (15)), tc)))));
+        _mm512_storeu_si512 ((void *) (ct + k + 24),
+                             _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (lanes, _mm512_set1_epi16 (23)), tc)))));
+      }
+  }
+
+  {
+    guint32 yl = evt3_lane32 (ys, f - 1);
+
+    *y = yl & 0x7FF;
+    *row_valid = yl >> 15;
+    *t = thb + evt3_lane32 (tls, f - 1);
+  }
+  *k_inout = k + n;
+  return f;
+}
+#define HAVE_EVT3_BLOCK32_AVX512 1
 #endif
 
 /* Decodes @n words; the caller guarantees 12 free slots per word.
@@ -834,7 +1026,7 @@ evt3_decode_words_body (Evt3State         *s,
                         guint16 *restrict  cy,
                         guint8 *restrict   cp,
                         gsize              k,
-                        gboolean           avx2)
+                        guint              simd)
 {
   gint64 thb = s->thb;
   gint64 t = s->t;
@@ -849,10 +1041,24 @@ evt3_decode_words_body (Evt3State         *s,
     {
       guint32 yv;
 
+#ifdef HAVE_EVT3_BLOCK32_AVX512
+      if (simd == EVS_SIMD_AVX512)
+        {
+          while (i + 32 <= n)
+            {
+              guint f = evt3_block32_avx512 (data + 2 * i, thb, height, &t, &y, &row_valid,
+                                             ct, cx, cy, cp, &k);
+
+              i += f;
+              if (f < 32)
+                break;
+            }
+        }
+#endif
 #ifdef HAVE_EVT3_BLOCK16_AVX2
       /* Blocks of 16 words, as far as they hold only ADDR_Y, ADDR_X and
        * TIME_LOW */
-      if (avx2)
+      if (simd == EVS_SIMD_AVX2)
         {
           while (i + 16 <= n)
             {
@@ -1075,7 +1281,7 @@ EVS_DEFINE_DISPATCH (guint64, evt3_facts,
                       const guint16 *restrict cy, gsize n, guint32 *max_xy),
                      ct, cx, cy, n, max_xy)
 
-EVS_DEFINE_DISPATCH (gsize, evt3_decode_words,
+EVS_DEFINE_DISPATCH3 (gsize, evt3_decode_words,
                      (Evt3State *s, const guint8 *data, gsize n, gint64 *restrict ct,
                       guint16 *restrict cx, guint16 *restrict cy, guint8 *restrict cp, gsize k),
                      s, data, n, ct, cx, cy, cp, k)
@@ -1095,12 +1301,76 @@ evt3_finish (EvsRawReader  *self,
                                backwards);
 }
 
+/* Everything before the first TIME_HIGH is ignored, state words included:
+ * returns how many of the @n_words words at @data go (the TIME_HIGH
+ * included, when there is one). */
+static gsize
+evt3_skip_to_time_high (EvsRawReader *self,
+                        const guint8 *data,
+                        gsize         n_words)
+{
+  EvsReaderStats *stats = _evs_reader_get_stats_mut (EVS_READER (self));
+  gsize i;
+
+  for (i = 0; i < n_words; i++)
+    {
+      guint32 w = load_u16_le (data + 2 * i);
+      guint type = w >> 12;
+
+      if (type == 0x8)
+        {
+          self->have_th = TRUE;
+          self->th = w & 0xFFF;
+          self->tl = 0;
+          return i + 1;
+        }
+      if (type == 0x2)
+        stats->before_time_base++;
+      else if (type == 0x4)
+        stats->before_time_base += (guint) __builtin_popcount (w & 0xFFF);
+      else if (type == 0x5)
+        stats->before_time_base += (guint) __builtin_popcount (w & 0xFF);
+    }
+  return i;
+}
+
+static void
+evt3_state_load (EvsRawReader *self,
+                 Evt3State    *s)
+{
+  s->thb = (gint64) (self->loops << 24) + ((gint64) self->th << 12);
+  s->t = s->thb + self->tl;
+  s->y = self->y;
+  s->row_valid = self->row_valid ? 1 : 0;
+  s->base_x = self->base_x;
+  s->vpol = self->vpol;
+  s->height = self->height;
+  s->triggers = s->other = s->unknown = 0;
+}
+
+static void
+evt3_state_store (EvsRawReader    *self,
+                  const Evt3State *s)
+{
+  EvsReaderStats *stats = _evs_reader_get_stats_mut (EVS_READER (self));
+
+  self->loops = (guint64) s->thb >> 24;
+  self->th = (guint32) (s->thb >> 12) & 0xFFF;
+  self->tl = (guint32) (s->t - s->thb);
+  self->y = s->y;
+  self->row_valid = s->row_valid != 0;
+  self->base_x = s->base_x;
+  self->vpol = s->vpol;
+  stats->triggers += s->triggers;
+  stats->other += s->other;
+  stats->unknown_words += s->unknown;
+}
+
 static gboolean
 evs_raw_reader_decode_evt3 (EvsRawReader   *self,
                             EvsEventChunk  *chunk,
                             GError        **error)
 {
-  EvsReaderStats *stats = _evs_reader_get_stats_mut (EVS_READER (self));
   const gsize cap = chunk->capacity;
   gsize k = chunk->n_events;
 
@@ -1125,58 +1395,17 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
         }
 
       if (G_UNLIKELY (!self->have_th))
-        {
-          /* Everything before the first TIME_HIGH is ignored, state words
-           * included. */
-          for (; i < n_words; i++)
-            {
-              guint32 w = load_u16_le (data + 2 * i);
-              guint type = w >> 12;
-
-              if (type == 0x8)
-                {
-                  self->have_th = TRUE;
-                  self->th = w & 0xFFF;
-                  self->tl = 0;
-                  i++;
-                  break;
-                }
-              if (type == 0x2)
-                stats->before_time_base++;
-              else if (type == 0x4)
-                stats->before_time_base += (guint) __builtin_popcount (w & 0xFFF);
-              else if (type == 0x5)
-                stats->before_time_base += (guint) __builtin_popcount (w & 0xFF);
-            }
-        }
+        i = evt3_skip_to_time_high (self, data, n_words);
 
       if (self->have_th)
         {
           Evt3State s;
           gsize n = MIN (n_words - i, (cap - k) / 12);
 
-          s.thb = (gint64) (self->loops << 24) + ((gint64) self->th << 12);
-          s.t = s.thb + self->tl;
-          s.y = self->y;
-          s.row_valid = self->row_valid ? 1 : 0;
-          s.base_x = self->base_x;
-          s.vpol = self->vpol;
-          s.height = self->height;
-          s.triggers = s.other = s.unknown = 0;
-
+          evt3_state_load (self, &s);
           k = evt3_decode_words (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y, chunk->p, k);
+          evt3_state_store (self, &s);
           i += n;
-
-          self->loops = (guint64) s.thb >> 24;
-          self->th = (guint32) (s.thb >> 12) & 0xFFF;
-          self->tl = (guint32) (s.t - s.thb);
-          self->y = s.y;
-          self->row_valid = s.row_valid != 0;
-          self->base_x = s.base_x;
-          self->vpol = s.vpol;
-          stats->triggers += s.triggers;
-          stats->other += s.other;
-          stats->unknown_words += s.unknown;
         }
 
       evs_file_source_consume (self->source, 2 * i);
@@ -1185,6 +1414,403 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
   chunk->n_events = k;
   evt3_finish (self, chunk);
   return TRUE;
+}
+
+/* Index scan ------------------------------------------------------------- */
+
+/* Words the exact path decodes at a time, into the scan's own slots */
+#define EVT3_SCAN_PIECE 32
+
+/* What evs_raw_reader_scan () gathers over one chunk, in the decoder's time
+ * (without the time origin) */
+typedef struct
+{
+  guint32  width;
+  guint32  height;
+  gboolean have_prev;    /* a kept event before (this chunk or earlier) */
+  gint64   prev_t;       /* its time */
+  gboolean have_first;   /* a kept event in this chunk */
+  gint64   t_first;
+  gint64   t_max;
+  guint64  n_kept;
+  guint64  n_on;
+  guint64  backwards;
+  guint16  max_x;
+  guint16  max_y;
+  /* 12 slots per word, and room for the 32-lane stores of the fast paths */
+  gint64   t[12 * EVT3_SCAN_PIECE + 32];
+  guint16  x[12 * EVT3_SCAN_PIECE + 32];
+  guint16  y[12 * EVT3_SCAN_PIECE + 32];
+  guint8   p[12 * EVT3_SCAN_PIECE + 32];
+} Evt3Scan;
+
+/* The exact path: the decoder itself, then validation's rules event by
+ * event.  Returns the number of events decoded (before validation). */
+static inline __attribute__ ((always_inline)) gsize
+evt3_scan_exact (Evt3State    *s,
+                 const guint8 *data,
+                 gsize         n,
+                 Evt3Scan     *a,
+                 guint         simd)
+{
+  gsize total = 0;
+
+  for (gsize i = 0; i < n; i += EVT3_SCAN_PIECE)
+    {
+      gsize m = evt3_decode_words_body (s, data + 2 * i, MIN (n - i, EVT3_SCAN_PIECE),
+                                        a->t, a->x, a->y, a->p, 0, simd);
+
+      total += m;
+      for (gsize e = 0; e < m; e++)
+        {
+          gint64 t = a->t[e];
+
+          if (a->x[e] >= a->width || a->y[e] >= a->height)
+            continue;
+          a->n_kept++;
+          a->n_on += a->p[e];
+          a->max_x = MAX (a->max_x, a->x[e]);
+          a->max_y = MAX (a->max_y, a->y[e]);
+          if (a->have_prev && t < a->prev_t)
+            a->backwards++;
+          if (!a->have_first)
+            {
+              a->have_first = TRUE;
+              a->t_first = a->t_max = t;
+            }
+          a->t_max = MAX (a->t_max, t);
+          a->prev_t = t;
+          a->have_prev = TRUE;
+        }
+    }
+  return total;
+}
+
+#ifdef HAVE_EVT3_BLOCK32_AVX512
+/* Vector sums and maxima of evt3_scan_block32_avx512 (), 32-bit lanes for
+ * the counts */
+typedef struct
+{
+  __m512i decoded;
+  __m512i kept;
+  __m512i on;
+  __m512i max_x;
+  __m512i max_y;
+} Evt3ScanAcc;
+
+/* Inclusive prefix sum of the 32 word lanes of @v */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline __m512i
+evt3_prefix_sum32 (__m512i v)
+{
+  const __m512i lane = _mm512_sub_epi16 (evt3_lane_numbers32 (), _mm512_set1_epi16 (1));
+
+  for (guint s = 1; s < 32; s *= 2)
+    v = _mm512_add_epi16 (v, _mm512_maskz_permutexvar_epi16 (~0u << s,
+                                                             _mm512_sub_epi16 (lane, _mm512_set1_epi16 ((short) s)),
+                                                             v));
+  return v;
+}
+
+/* The index scan of 32 words that hold only ADDR_Y, ADDR_X, VECT_BASE_X,
+ * VECT_12, VECT_8 and TIME_LOW (FALSE, and nothing done, otherwise): the
+ * events are counted, not written.  Per word, the row and the time are the
+ * last ones set before it (as in evt3_block32_avx512 ()); a vector word's
+ * base_x is the last VECT_BASE_X's value plus the widths of the vector
+ * words in between, a difference of prefix sums.  Words with events are
+ * then packed to check the order of their times. */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline gboolean
+evt3_scan_block32_avx512 (Evt3State    *s,
+                          const guint8 *block,
+                          Evt3Scan     *a,
+                          Evt3ScanAcc  *acc)
+{
+  const __m512i w = _mm512_loadu_si512 ((const void *) block);
+  const __m512i type = _mm512_srli_epi16 (w, 12);
+  const __m512i one = _mm512_set1_epi16 (1);
+  const __m512i m11 = _mm512_set1_epi16 (0x7FF);
+  const __m512i lanes = evt3_lane_numbers32 ();
+  __mmask32 is_y, is_x, is_b, is_v12, is_v8, is_tl, is_v, valid, ev_x, kept_x, has_v, with;
+  __m512i c, last, lastb, inc, sum, yvals, ys, tls, ks, base, vps, x, bits, kbits, cand, kc;
+  guint32 n_with;
+  gint64 thb = s->thb;
+
+  /* types 0 and 2 to 6 but 1; base_x far from its cap, so the widths can
+   * be added without the cap */
+  if ((guint32) (_mm512_cmplt_epu16_mask (type, _mm512_set1_epi16 (7))
+                 & _mm512_cmpneq_epi16_mask (type, one)) != 0xFFFFFFFFu
+      || s->base_x > EVT3_BASE_X_CAP - 0x1000)
+    return FALSE;
+
+  is_y = _mm512_cmpeq_epi16_mask (type, _mm512_setzero_si512 ());
+  is_x = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (2));
+  is_b = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (3));
+  is_v12 = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (4));
+  is_v8 = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (5));
+  is_tl = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (6));
+  is_v = is_v12 | is_v8;
+  c = _mm512_and_si512 (w, _mm512_set1_epi16 (0xFFF));
+
+  /* Row and time: as in evt3_block32_avx512 () */
+  last = evt3_prefix_max32 (_mm512_or_si512 (_mm512_maskz_mov_epi16 (is_y, lanes),
+                                             _mm512_slli_epi16 (_mm512_maskz_mov_epi16 (is_tl, lanes), 8)));
+  yvals = _mm512_or_si512 (_mm512_and_si512 (c, m11),
+                           _mm512_maskz_mov_epi16 (_mm512_cmplt_epu16_mask (c, _mm512_set1_epi16 ((short) MIN (s->height, 4096))),
+                                                   _mm512_set1_epi16 ((short) 0x8000)));
+  ys = _mm512_permutex2var_epi16 (yvals,
+                                  _mm512_sub_epi16 (_mm512_and_si512 (last, _mm512_set1_epi16 (0xFF)), one),
+                                  _mm512_set1_epi16 ((short) (s->y | s->row_valid << 15)));
+  tls = _mm512_permutex2var_epi16 (c, _mm512_sub_epi16 (_mm512_srli_epi16 (last, 8), one),
+                                   _mm512_set1_epi16 ((short) (s->t - thb)));
+
+  /* base_x before word j: with b the last VECT_BASE_X before j and S the
+   * exclusive prefix sum of the widths, value (b) + S (j) − S (b).  Stored
+   * as value − S + 0x1000, which stays positive (S ≤ 384). */
+  inc = _mm512_or_si512 (_mm512_maskz_mov_epi16 (is_v12, _mm512_set1_epi16 (12)),
+                         _mm512_maskz_mov_epi16 (is_v8, _mm512_set1_epi16 (8)));
+  sum = _mm512_sub_epi16 (evt3_prefix_sum32 (inc), inc);
+  lastb = _mm512_sub_epi16 (evt3_prefix_max32 (_mm512_maskz_mov_epi16 (is_b, lanes)), one);
+  ks = _mm512_permutex2var_epi16 (_mm512_sub_epi16 (_mm512_add_epi16 (_mm512_and_si512 (c, m11),
+                                                                      _mm512_set1_epi16 (0x1000)),
+                                                    sum),
+                                  lastb, _mm512_set1_epi16 ((short) (s->base_x + 0x1000)));
+  base = _mm512_sub_epi16 (_mm512_add_epi16 (ks, sum), _mm512_set1_epi16 (0x1000));
+  vps = _mm512_permutex2var_epi16 (_mm512_srli_epi16 (c, 11), lastb,
+                                   _mm512_set1_epi16 ((short) s->vpol));
+
+  /* ADDR_X events, kept when x < width */
+  valid = _mm512_movepi16_mask (ys);
+  x = _mm512_and_si512 (c, m11);
+  ev_x = is_x & valid;
+  kept_x = ev_x & _mm512_cmplt_epu16_mask (x, _mm512_set1_epi16 ((short) a->width));
+
+  /* Vector events: the bits of the columns left of the width */
+  bits = _mm512_maskz_mov_epi16 (is_v & valid,
+                                 _mm512_mask_mov_epi16 (c, is_v8, _mm512_and_si512 (c, _mm512_set1_epi16 (0xFF))));
+  kbits = _mm512_and_si512 (bits,
+                            _mm512_xor_si512 (_mm512_sllv_epi16 (_mm512_set1_epi16 (-1),
+                                                                 _mm512_min_epu16 (_mm512_subs_epu16 (_mm512_set1_epi16 ((short) a->width), base),
+                                                                                   _mm512_set1_epi16 (16))),
+                                              _mm512_set1_epi16 (-1)));
+  has_v = _mm512_test_epi16_mask (kbits, kbits);
+
+  /* Counts, 32-bit lanes (an ADDR_X word counts as one bit) */
+  {
+    const __m512i pc_all = _mm512_add_epi16 (_mm512_popcnt_epi16 (bits), _mm512_maskz_mov_epi16 (ev_x, one));
+    const __m512i pc_kept = _mm512_add_epi16 (_mm512_popcnt_epi16 (kbits), _mm512_maskz_mov_epi16 (kept_x, one));
+    const __mmask32 on = (kept_x & _mm512_test_epi16_mask (c, _mm512_set1_epi16 (0x800)))
+                         | (has_v & _mm512_test_epi16_mask (vps, one));
+
+    acc->decoded = _mm512_add_epi32 (acc->decoded, _mm512_madd_epi16 (pc_all, one));
+    acc->kept = _mm512_add_epi32 (acc->kept, _mm512_madd_epi16 (pc_kept, one));
+    acc->on = _mm512_add_epi32 (acc->on, _mm512_madd_epi16 (_mm512_maskz_mov_epi16 (on, pc_kept), one));
+  }
+
+  /* Largest x: the highest kept bit of a vector word is the popcount of
+   * the bits smeared to the right, minus one */
+  kc = _mm512_or_si512 (kbits, _mm512_srli_epi16 (kbits, 1));
+  kc = _mm512_or_si512 (kc, _mm512_srli_epi16 (kc, 2));
+  kc = _mm512_or_si512 (kc, _mm512_srli_epi16 (kc, 4));
+  kc = _mm512_or_si512 (kc, _mm512_srli_epi16 (kc, 8));
+  cand = _mm512_mask_mov_epi16 (x, has_v,
+                                _mm512_sub_epi16 (_mm512_add_epi16 (base, _mm512_popcnt_epi16 (kc)), one));
+  with = kept_x | has_v;
+  acc->max_x = _mm512_max_epu16 (acc->max_x, _mm512_maskz_mov_epi16 (with, cand));
+  acc->max_y = _mm512_max_epu16 (acc->max_y, _mm512_maskz_mov_epi16 (with, _mm512_and_si512 (ys, m11)));
+
+  /* Times of the words with kept events, in order; all share thb here */
+  n_with = (guint32) __builtin_popcount (with);
+  if (n_with > 0)
+    {
+      const __m512i tc = _mm512_maskz_compress_epi16 (with, tls);
+      gint64 prev = a->have_prev ? a->prev_t - thb : 0;
+      __m512i before;
+      guint32 back;
+      guint32 tl_last = evt3_lane32 (tc, n_with - 1);
+
+      /* lane 0 compares with the previous kept event (clamped: a time from
+       * before thb never counts, one from after always does) */
+      before = _mm512_mask_permutexvar_epi16 (_mm512_set1_epi16 ((short) CLAMP (prev, 0, 0xFFFF)),
+                                              ~1u, _mm512_sub_epi16 (lanes, _mm512_set1_epi16 (2)), tc);
+      back = _mm512_cmplt_epu16_mask (tc, before) & (guint32) ((G_GUINT64_CONSTANT (1) << n_with) - 1);
+      a->backwards += (guint) __builtin_popcount (back);
+      if (!a->have_first)
+        {
+          a->have_first = TRUE;
+          a->t_first = a->t_max = thb + evt3_lane32 (tc, 0);
+        }
+      if (G_LIKELY ((back >> 1) == 0))
+        a->t_max = MAX (a->t_max, thb + tl_last);
+      else
+        {
+          guint16 tl[32];
+
+          _mm512_storeu_si512 ((void *) tl, tc);
+          for (guint j = 0; j < n_with; j++)
+            a->t_max = MAX (a->t_max, thb + tl[j]);
+        }
+      a->prev_t = thb + tl_last;
+      a->have_prev = TRUE;
+    }
+
+  /* The state after the block: that of lane 31, plus its own width */
+  {
+    guint32 yl = evt3_lane32 (ys, 31);
+
+    s->y = yl & 0x7FF;
+    s->row_valid = yl >> 15;
+    s->t = thb + evt3_lane32 (tls, 31);
+    s->base_x = evt3_lane32 (base, 31) + evt3_lane32 (inc, 31);
+    s->vpol = evt3_lane32 (vps, 31) & 1;
+  }
+  return TRUE;
+}
+
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline guint64
+evt3_sum32 (__m512i v)
+{
+  guint32 lanes[16];
+  guint64 sum = 0;
+
+  /* (not _mm512_reduce_add_epi32 (), see evt3_low128 ()) */
+  _mm512_storeu_si512 ((void *) lanes, v);
+  for (guint j = 0; j < 16; j++)
+    sum += lanes[j];
+  return sum;
+}
+
+/* The whole blocks of 32 of the @n words at @data; returns the events
+ * decoded before validation, sets *@done to the number of words seen */
+__attribute__ ((target (EVS_TARGET_AVX512))) static gsize
+evt3_scan_blocks_avx512 (Evt3State    *s,
+                         const guint8 *data,
+                         gsize         n,
+                         Evt3Scan     *a,
+                         gsize        *done)
+{
+  Evt3ScanAcc acc;
+  guint16 mx[32], my[32];
+  gsize total = 0;
+  gsize i;
+
+  acc.decoded = acc.kept = acc.on = acc.max_x = acc.max_y = _mm512_setzero_si512 ();
+  for (i = 0; i + 32 <= n; i += 32)
+    if (!evt3_scan_block32_avx512 (s, data + 2 * i, a, &acc))
+      total += evt3_scan_exact (s, data + 2 * i, 32, a, EVS_SIMD_AVX512);
+  total += evt3_sum32 (acc.decoded);
+  a->n_kept += evt3_sum32 (acc.kept);
+  a->n_on += evt3_sum32 (acc.on);
+  _mm512_storeu_si512 ((void *) mx, acc.max_x);
+  _mm512_storeu_si512 ((void *) my, acc.max_y);
+  for (guint j = 0; j < 32; j++)
+    {
+      a->max_x = MAX (a->max_x, mx[j]);
+      a->max_y = MAX (a->max_y, my[j]);
+    }
+  *done = i;
+  return total;
+}
+#endif
+
+/* Counts what @n words decode to (returned: the events before validation,
+ * as evt3_decode_words () would return) and gathers the facts of the kept
+ * ones into @a */
+static inline __attribute__ ((always_inline)) gsize
+evt3_scan_words_body (Evt3State    *s,
+                      const guint8 *data,
+                      gsize         n,
+                      Evt3Scan     *a,
+                      guint         simd)
+{
+  gsize total = 0;
+  gsize i = 0;
+
+#ifdef HAVE_EVT3_BLOCK32_AVX512
+  if (simd == EVS_SIMD_AVX512 && n >= 32)
+    total = evt3_scan_blocks_avx512 (s, data, n, a, &i);
+#endif
+
+  return total + evt3_scan_exact (s, data + 2 * i, n - i, a, simd);
+}
+
+EVS_DEFINE_DISPATCH3 (gsize, evt3_scan_words,
+                      (Evt3State *s, const guint8 *data, gsize n, Evt3Scan *a),
+                      s, data, n, a)
+
+/* EvsReaderClass.scan: the loop of evs_raw_reader_decode_evt3 () with
+ * evt3_scan_words () for evt3_decode_words (), so that the chunks end at
+ * the same words.  Only with AVX-512, where counting beats decoding. */
+static int
+evs_raw_reader_scan (EvsReader     *reader,
+                     gsize          capacity,
+                     gboolean       have_prev,
+                     gint64         prev_t,
+                     EvsScanFacts  *facts,
+                     GError       **error)
+{
+  EvsRawReader *self = (EvsRawReader *) reader;
+  const EvsRecordingInfo *info = evs_reader_get_info (reader);
+  g_autofree Evt3Scan *a = NULL;
+  const gsize cap = capacity;
+  gsize k = 0;
+
+  if (self->word_size != 2 || evs_simd_level () < EVS_SIMD_AVX512)
+    return 0;
+
+#ifdef HAVE_EVT3_BLOCK16_AVX2
+  evt3_compress_init ();
+#endif
+  a = g_new0 (Evt3Scan, 1);
+  a->width = info->width;
+  a->height = info->height;
+  a->have_prev = have_prev;
+  a->prev_t = prev_t - self->time_origin;
+
+  while (k + 12 <= cap)
+    {
+      const guint8 *data;
+      gboolean ok;
+      gsize n_words = words_available (self, &data, &ok, error);
+      gsize i = 0;
+
+      if (n_words == 0)
+        {
+          if (!ok && k == 0)
+            return -1;
+          g_clear_error (error);
+          break;
+        }
+
+      if (G_UNLIKELY (!self->have_th))
+        i = evt3_skip_to_time_high (self, data, n_words);
+
+      if (self->have_th)
+        {
+          Evt3State s;
+          gsize n = MIN (n_words - i, (cap - k) / 12);
+
+          evt3_state_load (self, &s);
+          k += evt3_scan_words (&s, data + 2 * i, n, a);
+          evt3_state_store (self, &s);
+          i += n;
+        }
+
+      evs_file_source_consume (self->source, 2 * i);
+    }
+
+  facts->n_decoded = k;
+  facts->n_events = a->n_kept;
+  facts->dropped = k - a->n_kept;
+  if (a->n_kept > 0)
+    {
+      facts->n_on = a->n_on;
+      facts->t_first = a->t_first + self->time_origin;
+      facts->t_last = a->prev_t + self->time_origin;
+      facts->t_max = a->t_max + self->time_origin;
+      facts->backwards = a->backwards;
+      facts->max_x = a->max_x;
+      facts->max_y = a->max_y;
+    }
+  return 1;
 }
 
 /* Position ---------------------------------------------------------------- */
@@ -1296,6 +1922,7 @@ evs_raw_reader_class_init (EvsRawReaderClass *klass)
   reader_class->decode = evs_raw_reader_decode;
   reader_class->tell = evs_raw_reader_tell;
   reader_class->restore = evs_raw_reader_restore;
+  reader_class->scan = evs_raw_reader_scan;
 }
 
 static void
