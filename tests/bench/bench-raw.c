@@ -134,8 +134,9 @@ generate (EvsEventChunk *chunk,
 
 /* EVT 3.0 writing of the synthesiser's events (moving edges, noise, hot
  * pixels: mostly single events on changing rows, few vectors, unlike
- * generate ()'s bursts), timing only the writer calls, in CPU time */
-static void
+ * generate ()'s bursts), timing only the writer calls, in CPU time.
+ * Returns the number of events written. */
+static guint64
 write_synth (const char *path,
              guint64     n_events)
 {
@@ -171,6 +172,7 @@ write_synth (const char *path,
   wr += cpu_s () - t0;
   g_print ("evt3_write_synth_events %" G_GUINT64_FORMAT "\n", done);
   g_print ("evt3_write_synth_mevps_cpu_time %.1f\n", done / wr / 1e6);
+  return done;
 }
 
 static void
@@ -526,7 +528,12 @@ main (int    argc,
     {
       g_autofree char *synth = g_build_filename (dir, "synth.evt3.raw", NULL);
 
-      write_synth (synth, MIN (n_events, 10000000));
+      guint64 n = write_synth (synth, MIN (n_events, 10000000));
+
+      /* Decoding and indexing of the synthesiser's output (scattered
+       * events, ~2.2 words per event: the other end of the word mix) */
+      print_evt3_stats ("evt3_synth", synth, n);
+      bench_file ("evt3_synth", synth, n);
       g_unlink (synth);
     }
 
