@@ -52,7 +52,10 @@
   }
 
 /* The EVT 3.0 loops have a third variant, for AVX-512 with VBMI2
- * (vpcompressw) and BITALG (vpopcntw): the body gets the level.
+ * (vpcompressw) and BITALG (vpopcntw): the body gets the level.  That
+ * variant is compiled for AVX2 and calls the AVX-512 block loops, which
+ * have their own target: compiled for AVX-512 the scalar parts of the body
+ * run slower (by ~15 % on vector-rich streams).
  * EVS_DISABLE_AVX512 forces the AVX2 variant, EVS_DISABLE_AVX2 the
  * baseline. */
 #define EVS_TARGET_AVX512 \
@@ -92,7 +95,7 @@ evs_simd_level (void)
   { return name##_body (__VA_ARGS__, EVS_SIMD_NONE); }                          \
   __attribute__ ((target ("avx2,popcnt"))) static ret name##_avx2 params        \
   { return name##_body (__VA_ARGS__, EVS_SIMD_AVX2); }                          \
-  __attribute__ ((target (EVS_TARGET_AVX512))) static ret name##_avx512 params  \
+  __attribute__ ((target ("avx2,popcnt"))) static ret name##_avx512 params      \
   { return name##_body (__VA_ARGS__, EVS_SIMD_AVX512); }                        \
   static ret name params                                                        \
   {                                                                             \
@@ -105,6 +108,12 @@ evs_simd_level (void)
       default:                                                                  \
         return name##_generic (__VA_ARGS__);                                    \
       }                                                                         \
+  }                                                                             \
+  G_GNUC_UNUSED static ret name##_upto_avx2 params                              \
+  {                                                                             \
+    if (evs_simd_level () >= EVS_SIMD_AVX2)                                     \
+      return name##_avx2 (__VA_ARGS__);                                         \
+    return name##_generic (__VA_ARGS__);                                        \
   }
 #else
 enum { EVS_SIMD_NONE, EVS_SIMD_AVX2, EVS_SIMD_AVX512 };
@@ -112,7 +121,9 @@ enum { EVS_SIMD_NONE, EVS_SIMD_AVX2, EVS_SIMD_AVX512 };
 #define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
   static ret name params { return name##_body (__VA_ARGS__, FALSE); }
 #define EVS_DEFINE_DISPATCH3(ret, name, params, ...)                            \
-  static ret name params { return name##_body (__VA_ARGS__, EVS_SIMD_NONE); }
+  static ret name params { return name##_body (__VA_ARGS__, EVS_SIMD_NONE); }   \
+  G_GNUC_UNUSED static ret name##_upto_avx2 params                              \
+  { return name##_body (__VA_ARGS__, EVS_SIMD_NONE); }
 #endif
 
 /* Prophesee RAW (FORMATS.md §1): a “% key value” header, then the camera's
@@ -142,6 +153,11 @@ G_DECLARE_FINAL_TYPE (EvsRawReader, evs_raw_reader, EVS, RAW_READER, EvsReader)
  * back into the sensor; such events are out of range and dropped. */
 #define EVT3_BASE_X_CAP 0x8000
 
+/* Words per run (see evs_raw_reader_decode_evt3 ()) from which the AVX-512
+ * blocks are used: 128 for the synthesiser's output, 34 for the real mix,
+ * 12 for bursts of vectors */
+#define EVT3_LONG_RUNS 64
+
 struct _EvsRawReader
 {
   EvsReader      parent_instance;
@@ -162,6 +178,7 @@ struct _EvsRawReader
   gboolean       row_valid;
   guint32        base_x;
   guint32        vpol;
+  gboolean       long_runs;    /* words per run ≥ EVT3_LONG_RUNS lately */
 };
 
 G_DEFINE_FINAL_TYPE (EvsRawReader, evs_raw_reader, EVS_TYPE_READER)
@@ -710,6 +727,7 @@ typedef struct
   guint64 triggers;
   guint64 other;
   guint64 unknown;
+  guint64 runs;      /* of ADDR_Y, ADDR_X and TIME_LOW, then other words */
 } Evt3State;
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -914,91 +932,135 @@ evt3_lane32 (__m512i v,
                                         _mm512_permutexvar_epi16 (_mm512_set1_epi16 ((short) i), v)));
 }
 
-/* evt3_block16_avx2 () for 32 words with AVX-512: the last ADDR_Y and
- * TIME_LOW before each word come from one prefix maximum of positions (a
- * byte each) and a two-source word permutation (position 0, "none in the
- * block", picks the state carried in), and vpcompressw packs the events,
- * with no table.  Returns the number of words decoded: 32 unless another
- * type comes, 0 when fewer than EVT3_MIN_BLOCK. */
-__attribute__ ((target (EVS_TARGET_AVX512))) static inline guint
-evt3_block32_avx512 (const guint8      *block,
-                     gint64             thb,
-                     guint32            height,
-                     gint64            *t,
-                     guint32           *y,
-                     guint32           *row_valid,
-                     gint64 *restrict   ct,
-                     guint16 *restrict  cx,
-                     guint16 *restrict  cy,
-                     guint8 *restrict   cp,
-                     gsize             *k_inout)
+/* Whether the 32 words at @block are all ADDR_Y, ADDR_X or TIME_LOW,
+ * checked without 512-bit instructions: used now and then among 256-bit
+ * code, these are slow to start (the decoding of vector-rich streams, where
+ * full blocks are rare, would pay for it) */
+__attribute__ ((target ("avx2,popcnt"))) static inline gboolean
+evt3_fast32_avx2 (const guint8 *block)
 {
-  const __m512i w = _mm512_loadu_si512 ((const void *) block);
-  const __m512i type = _mm512_srli_epi16 (w, 12);
-  const __mmask32 is_y = _mm512_cmpeq_epi16_mask (type, _mm512_setzero_si512 ());
-  const __mmask32 is_x = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (2));
-  const __mmask32 is_tl = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (6));
-  const guint f = (guint) __builtin_ctzll (~(guint64) (guint32) (is_y | is_x | is_tl));
-  const __m512i c = _mm512_and_si512 (w, _mm512_set1_epi16 (0xFFF));
+  const __m256i a = _mm256_srli_epi16 (_mm256_loadu_si256 ((const void *) block), 12);
+  const __m256i b = _mm256_srli_epi16 (_mm256_loadu_si256 ((const void *) (block + 32)), 12);
+  /* types 0, 2 and 6: bits 0, 2 and 6 of 0x45 */
+  const __m256i table = _mm256_setr_epi8 (1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                          1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i fast = _mm256_and_si256 (_mm256_shuffle_epi8 (table, a), _mm256_shuffle_epi8 (table, b));
+
+  /* the high byte of each lane looks up entry 0 (1): only low bytes tell */
+  return (guint32) _mm256_movemask_epi8 (_mm256_cmpeq_epi8 (fast, _mm256_setzero_si256 ())) == 0;
+}
+
+/* evt3_block16_avx2 () for 32 words at a time with AVX-512, over the
+ * whole blocks of the @n words at @data, until a block holds another type.  The last ADDR_Y and TIME_LOW before each word
+ * come from one prefix maximum of positions (a byte each) and a two-source
+ * word permutation (position 0, "none in the block", picks the state
+ * carried in); vpcompressw packs the events, with no table.  The row and
+ * time carried from block to block stay in vectors (broadcast), so a block
+ * does not wait for the previous one's to go through general registers.
+ * Returns the number of words decoded and the state after them. */
+typedef struct
+{
+  gsize   words;
+  gsize   k;
+  gint64  t;
+  guint32 y;
+  guint32 row_valid;
+} Evt3Blocks;
+
+__attribute__ ((target (EVS_TARGET_AVX512))) static Evt3Blocks
+evt3_blocks32_avx512 (const guint8      *data,
+                      gsize              n,
+                      gint64             thb,
+                      guint32            height,
+                      gint64             t,
+                      guint32            y,
+                      guint32            row_valid,
+                      gint64 *restrict   ct,
+                      guint16 *restrict  cx,
+                      guint16 *restrict  cy,
+                      guint8 *restrict   cp,
+                      gsize              k)
+{
   const __m512i m11 = _mm512_set1_epi16 (0x7FF);
+  const __m512i one = _mm512_set1_epi16 (1);
   const __m512i lanes = evt3_lane_numbers32 ();
-  __m512i last, ys, tls, yvals;
-  __mmask32 keep;
-  gsize k = *k_inout;
-  guint n;
+  const __m512i vheight = _mm512_set1_epi16 ((short) MIN (height, 4096));
+  const __m512i vthb = _mm512_set1_epi64 (thb);
+  __m512i carry_y = _mm512_set1_epi16 ((short) (y | row_valid << 15));
+  __m512i carry_tl = _mm512_set1_epi16 ((short) (t - thb));
+  Evt3Blocks out;
+  gsize i;
 
-  if (f < EVT3_MIN_BLOCK)
-    return 0;
+  for (i = 0; i + 32 <= n; )
+    {
+      const __m512i w = _mm512_loadu_si512 ((const void *) (data + 2 * i));
+      const __m512i type = _mm512_srli_epi16 (w, 12);
+      const __mmask32 is_y = _mm512_cmpeq_epi16_mask (type, _mm512_setzero_si512 ());
+      const __mmask32 is_x = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (2));
+      const __mmask32 is_tl = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (6));
+      const guint f = (guint) __builtin_ctzll (~(guint64) (guint32) (is_y | is_x | is_tl));
+      const __m512i c = _mm512_and_si512 (w, _mm512_set1_epi16 (0xFFF));
+      __m512i last, ys, tls, yvals, tc;
+      __mmask32 keep;
+      guint m;
 
-  /* low byte: last ADDR_Y + 1, high byte: last TIME_LOW + 1 (0: none) */
-  last = evt3_prefix_max32 (_mm512_or_si512 (_mm512_maskz_mov_epi16 (is_y, lanes),
-                                             _mm512_slli_epi16 (_mm512_maskz_mov_epi16 (is_tl, lanes), 8)));
-  /* OpenEB compares all 12 bits of ADDR_Y with the height */
-  yvals = _mm512_or_si512 (_mm512_and_si512 (c, m11),
-                           _mm512_maskz_mov_epi16 (_mm512_cmplt_epu16_mask (c, _mm512_set1_epi16 ((short) MIN (height, 4096))),
-                                                   _mm512_set1_epi16 ((short) 0x8000)));
-  /* index − 1 wraps to 63 for "none": lane 31 of the carried state */
-  ys = _mm512_permutex2var_epi16 (yvals,
-                                  _mm512_sub_epi16 (_mm512_and_si512 (last, _mm512_set1_epi16 (0xFF)),
-                                                    _mm512_set1_epi16 (1)),
-                                  _mm512_set1_epi16 ((short) (*y | *row_valid << 15)));
-  tls = _mm512_permutex2var_epi16 (c, _mm512_sub_epi16 (_mm512_srli_epi16 (last, 8),
-                                                        _mm512_set1_epi16 (1)),
-                                   _mm512_set1_epi16 ((short) (*t - thb)));
-  keep = is_x & _mm512_movepi16_mask (ys) & (guint32) ((G_GUINT64_CONSTANT (1) << f) - 1);
-  n = (guint) __builtin_popcount (keep);
+      /* Partial blocks are left to evt3_block16_avx2 (): in sensor data
+       * vector groups come every ~30 words, and half-used 512-bit blocks
+       * cost more than 256-bit ones */
+      if (f < 32)
+        break;
+
+      /* low byte: last ADDR_Y + 1, high byte: last TIME_LOW + 1 (0: none) */
+      last = evt3_prefix_max32 (_mm512_or_si512 (_mm512_maskz_mov_epi16 (is_y, lanes),
+                                                 _mm512_slli_epi16 (_mm512_maskz_mov_epi16 (is_tl, lanes), 8)));
+      /* OpenEB compares all 12 bits of ADDR_Y with the height */
+      yvals = _mm512_or_si512 (_mm512_and_si512 (c, m11),
+                               _mm512_maskz_mov_epi16 (_mm512_cmplt_epu16_mask (c, vheight),
+                                                       _mm512_set1_epi16 ((short) 0x8000)));
+      /* index − 1 wraps to 63 for "none": a lane of the carried state */
+      ys = _mm512_permutex2var_epi16 (yvals,
+                                      _mm512_sub_epi16 (_mm512_and_si512 (last, _mm512_set1_epi16 (0xFF)), one),
+                                      carry_y);
+      tls = _mm512_permutex2var_epi16 (c, _mm512_sub_epi16 (_mm512_srli_epi16 (last, 8), one),
+                                       carry_tl);
+      keep = is_x & _mm512_movepi16_mask (ys);
+      m = (guint) __builtin_popcount (keep);
+
+      tc = _mm512_maskz_compress_epi16 (keep, tls);
+      _mm512_storeu_si512 ((void *) (cx + k), _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (c, m11)));
+      _mm512_storeu_si512 ((void *) (cy + k), _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (ys, m11)));
+      _mm256_storeu_si256 ((void *) (cp + k),
+                           _mm512_maskz_cvtepi16_epi8 (~0u, _mm512_maskz_compress_epi16 (keep, _mm512_srli_epi16 (c, 11))));
+      _mm512_storeu_si512 ((void *) (ct + k),
+                           _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (tc))));
+      if (m > 8)
+        _mm512_storeu_si512 ((void *) (ct + k + 8),
+                             _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (lanes, _mm512_set1_epi16 (7)), tc)))));
+      if (m > 16)
+        {
+          _mm512_storeu_si512 ((void *) (ct + k + 16),
+                               _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (lanes, _mm512_set1_epi16 (15)), tc)))));
+          _mm512_storeu_si512 ((void *) (ct + k + 24),
+                               _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (lanes, _mm512_set1_epi16 (23)), tc)))));
+        }
+      k += m;
+      i += 32;
+
+      /* the state after the last word, to all lanes */
+      carry_y = _mm512_permutexvar_epi16 (_mm512_set1_epi16 (31), ys);
+      carry_tl = _mm512_permutexvar_epi16 (_mm512_set1_epi16 (31), tls);
+    }
 
   {
-    const __m512i vthb = _mm512_set1_epi64 (thb);
-    __m512i tc = _mm512_maskz_compress_epi16 (keep, tls);
+    guint32 yl = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry_y));
 
-    _mm512_storeu_si512 ((void *) (cx + k), _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (c, m11)));
-    _mm512_storeu_si512 ((void *) (cy + k), _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (ys, m11)));
-    _mm256_storeu_si256 ((void *) (cp + k),
-                         _mm512_maskz_cvtepi16_epi8 (~0u, _mm512_maskz_compress_epi16 (keep, _mm512_srli_epi16 (c, 11))));
-    _mm512_storeu_si512 ((void *) (ct + k),
-                         _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (tc))));
-    if (n > 8)
-      _mm512_storeu_si512 ((void *) (ct + k + 8),
-                           _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (lanes, _mm512_set1_epi16 (7)), tc)))));
-    if (n > 16)
-      {
-        _mm512_storeu_si512 ((void *) (ct + k + 16),
-                             _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (lanes, _mm512_set1_epi16 (15)), tc)))));
-        _mm512_storeu_si512 ((void *) (ct + k + 24),
-                             _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (lanes, _mm512_set1_epi16 (23)), tc)))));
-      }
+    out.y = yl & 0x7FF;
+    out.row_valid = yl >> 15;
+    out.t = thb + (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry_tl));
   }
-
-  {
-    guint32 yl = evt3_lane32 (ys, f - 1);
-
-    *y = yl & 0x7FF;
-    *row_valid = yl >> 15;
-    *t = thb + evt3_lane32 (tls, f - 1);
-  }
-  *k_inout = k + n;
-  return f;
+  out.k = k;
+  out.words = i;
+  return out;
 }
 #define HAVE_EVT3_BLOCK32_AVX512 1
 #endif
@@ -1041,24 +1103,28 @@ evt3_decode_words_body (Evt3State         *s,
     {
       guint32 yv;
 
-#ifdef HAVE_EVT3_BLOCK32_AVX512
-      if (simd == EVS_SIMD_AVX512)
-        {
-          while (i + 32 <= n)
-            {
-              guint f = evt3_block32_avx512 (data + 2 * i, thb, height, &t, &y, &row_valid,
-                                             ct, cx, cy, cp, &k);
+      s->runs++;
 
-              i += f;
-              if (f < 32)
-                break;
-            }
+#ifdef HAVE_EVT3_BLOCK32_AVX512
+      /* With AVX-512, blocks of 32 while whole ones come */
+      if (simd == EVS_SIMD_AVX512 && i + 32 <= n && evt3_fast32_avx2 (data + 2 * i))
+        {
+          /* (by value: locals whose address escapes would live in memory
+           * in the scalar loops too) */
+          Evt3Blocks b = evt3_blocks32_avx512 (data + 2 * i, n - i, thb, height, t, y,
+                                               row_valid, ct, cx, cy, cp, k);
+
+          i += b.words;
+          k = b.k;
+          t = b.t;
+          y = b.y;
+          row_valid = b.row_valid;
         }
 #endif
 #ifdef HAVE_EVT3_BLOCK16_AVX2
       /* Blocks of 16 words, as far as they hold only ADDR_Y, ADDR_X and
        * TIME_LOW */
-      if (simd == EVS_SIMD_AVX2)
+      if (simd >= EVS_SIMD_AVX2)
         {
           while (i + 16 <= n)
             {
@@ -1345,7 +1411,7 @@ evt3_state_load (EvsRawReader *self,
   s->base_x = self->base_x;
   s->vpol = self->vpol;
   s->height = self->height;
-  s->triggers = s->other = s->unknown = 0;
+  s->triggers = s->other = s->unknown = s->runs = 0;
 }
 
 static void
@@ -1403,7 +1469,17 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
           gsize n = MIN (n_words - i, (cap - k) / 12);
 
           evt3_state_load (self, &s);
-          k = evt3_decode_words (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y, chunk->p, k);
+          /* The AVX-512 blocks pay off where runs of ADDR_Y, ADDR_X and
+           * TIME_LOW are long (scattered events); vector-rich streams
+           * (sensor bursts, runs of ~6 to ~30 words) decode faster without
+           * them.  The runs of the last long step decide. */
+          if (self->long_runs)
+            k = evt3_decode_words (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y, chunk->p, k);
+          else
+            k = evt3_decode_words_upto_avx2 (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y,
+                                             chunk->p, k);
+          if (n >= 1024)
+            self->long_runs = n >= EVT3_LONG_RUNS * s.runs;
           evt3_state_store (self, &s);
           i += n;
         }
@@ -1498,6 +1574,40 @@ typedef struct
   __m512i max_y;
 } Evt3ScanAcc;
 
+/* The decoder state between blocks, broadcast to all lanes: kept in
+ * vectors, the next block need not wait for it to go through general
+ * registers (the blocks would be serialised) */
+typedef struct
+{
+  __m512i y;      /* y | row_valid << 15 */
+  __m512i tl;     /* t − thb */
+  __m512i base;   /* base_x */
+  __m512i vpol;
+} Evt3ScanCarry;
+
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline void
+evt3_carry_load (Evt3ScanCarry   *carry,
+                 const Evt3State *s)
+{
+  carry->y = _mm512_set1_epi16 ((short) (s->y | s->row_valid << 15));
+  carry->tl = _mm512_set1_epi16 ((short) (s->t - s->thb));
+  carry->base = _mm512_set1_epi16 ((short) s->base_x);
+  carry->vpol = _mm512_set1_epi16 ((short) s->vpol);
+}
+
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline void
+evt3_carry_store (const Evt3ScanCarry *carry,
+                  Evt3State           *s)
+{
+  guint32 yl = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry->y));
+
+  s->y = yl & 0x7FF;
+  s->row_valid = yl >> 15;
+  s->t = s->thb + (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry->tl));
+  s->base_x = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry->base));
+  s->vpol = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry->vpol));
+}
+
 /* Inclusive prefix sum of the 32 word lanes of @v */
 __attribute__ ((target (EVS_TARGET_AVX512))) static inline __m512i
 evt3_prefix_sum32 (__m512i v)
@@ -1514,15 +1624,16 @@ evt3_prefix_sum32 (__m512i v)
 /* The index scan of 32 words that hold only ADDR_Y, ADDR_X, VECT_BASE_X,
  * VECT_12, VECT_8 and TIME_LOW (FALSE, and nothing done, otherwise): the
  * events are counted, not written.  Per word, the row and the time are the
- * last ones set before it (as in evt3_block32_avx512 ()); a vector word's
+ * last ones set before it (as in evt3_blocks32_avx512 ()); a vector word's
  * base_x is the last VECT_BASE_X's value plus the widths of the vector
  * words in between, a difference of prefix sums.  Words with events are
  * then packed to check the order of their times. */
 __attribute__ ((target (EVS_TARGET_AVX512))) static inline gboolean
-evt3_scan_block32_avx512 (Evt3State    *s,
-                          const guint8 *block,
-                          Evt3Scan     *a,
-                          Evt3ScanAcc  *acc)
+evt3_scan_block32_avx512 (const Evt3State *s,
+                          Evt3ScanCarry   *carry,
+                          const guint8    *block,
+                          Evt3Scan        *a,
+                          Evt3ScanAcc     *acc)
 {
   const __m512i w = _mm512_loadu_si512 ((const void *) block);
   const __m512i type = _mm512_srli_epi16 (w, 12);
@@ -1537,8 +1648,9 @@ evt3_scan_block32_avx512 (Evt3State    *s,
   /* types 0 and 2 to 6 but 1; base_x far from its cap, so the widths can
    * be added without the cap */
   if ((guint32) (_mm512_cmplt_epu16_mask (type, _mm512_set1_epi16 (7))
-                 & _mm512_cmpneq_epi16_mask (type, one)) != 0xFFFFFFFFu
-      || s->base_x > EVT3_BASE_X_CAP - 0x1000)
+                 & _mm512_cmpneq_epi16_mask (type, one)
+                 & _mm512_cmple_epu16_mask (carry->base, _mm512_set1_epi16 (EVT3_BASE_X_CAP - 0x1000)))
+      != 0xFFFFFFFFu)
     return FALSE;
 
   is_y = _mm512_cmpeq_epi16_mask (type, _mm512_setzero_si512 ());
@@ -1550,7 +1662,7 @@ evt3_scan_block32_avx512 (Evt3State    *s,
   is_v = is_v12 | is_v8;
   c = _mm512_and_si512 (w, _mm512_set1_epi16 (0xFFF));
 
-  /* Row and time: as in evt3_block32_avx512 () */
+  /* Row and time: as in evt3_blocks32_avx512 () */
   last = evt3_prefix_max32 (_mm512_or_si512 (_mm512_maskz_mov_epi16 (is_y, lanes),
                                              _mm512_slli_epi16 (_mm512_maskz_mov_epi16 (is_tl, lanes), 8)));
   yvals = _mm512_or_si512 (_mm512_and_si512 (c, m11),
@@ -1558,9 +1670,9 @@ evt3_scan_block32_avx512 (Evt3State    *s,
                                                    _mm512_set1_epi16 ((short) 0x8000)));
   ys = _mm512_permutex2var_epi16 (yvals,
                                   _mm512_sub_epi16 (_mm512_and_si512 (last, _mm512_set1_epi16 (0xFF)), one),
-                                  _mm512_set1_epi16 ((short) (s->y | s->row_valid << 15)));
+                                  carry->y);
   tls = _mm512_permutex2var_epi16 (c, _mm512_sub_epi16 (_mm512_srli_epi16 (last, 8), one),
-                                   _mm512_set1_epi16 ((short) (s->t - thb)));
+                                   carry->tl);
 
   /* base_x before word j: with b the last VECT_BASE_X before j and S the
    * exclusive prefix sum of the widths, value (b) + S (j) − S (b).  Stored
@@ -1572,10 +1684,9 @@ evt3_scan_block32_avx512 (Evt3State    *s,
   ks = _mm512_permutex2var_epi16 (_mm512_sub_epi16 (_mm512_add_epi16 (_mm512_and_si512 (c, m11),
                                                                       _mm512_set1_epi16 (0x1000)),
                                                     sum),
-                                  lastb, _mm512_set1_epi16 ((short) (s->base_x + 0x1000)));
+                                  lastb, _mm512_add_epi16 (carry->base, _mm512_set1_epi16 (0x1000)));
   base = _mm512_sub_epi16 (_mm512_add_epi16 (ks, sum), _mm512_set1_epi16 (0x1000));
-  vps = _mm512_permutex2var_epi16 (_mm512_srli_epi16 (c, 11), lastb,
-                                   _mm512_set1_epi16 ((short) s->vpol));
+  vps = _mm512_permutex2var_epi16 (_mm512_srli_epi16 (c, 11), lastb, carry->vpol);
 
   /* ADDR_X events, kept when x < width */
   valid = _mm512_movepi16_mask (ys);
@@ -1654,13 +1765,12 @@ evt3_scan_block32_avx512 (Evt3State    *s,
 
   /* The state after the block: that of lane 31, plus its own width */
   {
-    guint32 yl = evt3_lane32 (ys, 31);
+    const __m512i l31 = _mm512_set1_epi16 (31);
 
-    s->y = yl & 0x7FF;
-    s->row_valid = yl >> 15;
-    s->t = thb + evt3_lane32 (tls, 31);
-    s->base_x = evt3_lane32 (base, 31) + evt3_lane32 (inc, 31);
-    s->vpol = evt3_lane32 (vps, 31) & 1;
+    carry->y = _mm512_permutexvar_epi16 (l31, ys);
+    carry->tl = _mm512_permutexvar_epi16 (l31, tls);
+    carry->base = _mm512_permutexvar_epi16 (l31, _mm512_add_epi16 (base, inc));
+    carry->vpol = _mm512_permutexvar_epi16 (l31, vps);
   }
   return TRUE;
 }
@@ -1688,14 +1798,21 @@ evt3_scan_blocks_avx512 (Evt3State    *s,
                          gsize        *done)
 {
   Evt3ScanAcc acc;
+  Evt3ScanCarry carry;
   guint16 mx[32], my[32];
   gsize total = 0;
   gsize i;
 
   acc.decoded = acc.kept = acc.on = acc.max_x = acc.max_y = _mm512_setzero_si512 ();
+  evt3_carry_load (&carry, s);
   for (i = 0; i + 32 <= n; i += 32)
-    if (!evt3_scan_block32_avx512 (s, data + 2 * i, a, &acc))
-      total += evt3_scan_exact (s, data + 2 * i, 32, a, EVS_SIMD_AVX512);
+    if (!evt3_scan_block32_avx512 (s, &carry, data + 2 * i, a, &acc))
+      {
+        evt3_carry_store (&carry, s);
+        total += evt3_scan_exact (s, data + 2 * i, 32, a, EVS_SIMD_AVX512);
+        evt3_carry_load (&carry, s);
+      }
+  evt3_carry_store (&carry, s);
   total += evt3_sum32 (acc.decoded);
   a->n_kept += evt3_sum32 (acc.kept);
   a->n_on += evt3_sum32 (acc.on);
