@@ -2045,6 +2045,8 @@ evs_raw_reader_class_init (EvsRawReaderClass *klass)
 static void
 evs_raw_reader_init (EvsRawReader *self)
 {
+  /* until a long enough step has been measured */
+  self->long_runs = TRUE;
 }
 
 /* Header ------------------------------------------------------------------ */
