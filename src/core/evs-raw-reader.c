@@ -935,32 +935,106 @@ evt3_lane32 (__m512i v,
                                         _mm512_permutexvar_epi16 (_mm512_set1_epi16 ((short) i), v)));
 }
 
-/* Whether the 32 words at @block are all ADDR_Y, ADDR_X or TIME_LOW,
- * checked without 512-bit instructions: used now and then among 256-bit
- * code, these are slow to start (the decoding of vector-rich streams, where
- * full blocks are rare, would pay for it) */
+/* Whether the 32 words at @block are all ADDR_Y, ADDR_X, VECT_BASE_X,
+ * VECT_12, VECT_8 or TIME_LOW, checked without 512-bit instructions: used
+ * now and then among 256-bit code, these are slow to start (the decoding of
+ * streams where whole blocks are rare would pay for it) */
 __attribute__ ((target ("avx2,popcnt"))) static inline gboolean
 evt3_fast32_avx2 (const guint8 *block)
 {
   const __m256i a = _mm256_srli_epi16 (_mm256_loadu_si256 ((const void *) block), 12);
   const __m256i b = _mm256_srli_epi16 (_mm256_loadu_si256 ((const void *) (block + 32)), 12);
-  /* types 0, 2 and 6: bits 0, 2 and 6 of 0x45 */
-  const __m256i table = _mm256_setr_epi8 (1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                          1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  /* types 0 and 2 to 6 */
+  const __m256i table = _mm256_setr_epi8 (1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                          1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   const __m256i fast = _mm256_and_si256 (_mm256_shuffle_epi8 (table, a), _mm256_shuffle_epi8 (table, b));
 
   /* the high byte of each lane looks up entry 0 (1): only low bytes tell */
   return (guint32) _mm256_movemask_epi8 (_mm256_cmpeq_epi8 (fast, _mm256_setzero_si256 ())) == 0;
 }
 
+/* Inclusive prefix sum of the 32 word lanes of @v */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline __m512i
+evt3_prefix_sum32 (__m512i v)
+{
+  const __m512i lane = _mm512_sub_epi16 (evt3_lane_numbers32 (), _mm512_set1_epi16 (1));
+
+  for (guint s = 1; s < 32; s *= 2)
+    v = _mm512_add_epi16 (v, _mm512_maskz_permutexvar_epi16 (~0u << s,
+                                                             _mm512_sub_epi16 (lane, _mm512_set1_epi16 ((short) s)),
+                                                             v));
+  return v;
+}
+
+/* base_x before each word (vector words: the column of their bit 0) and
+ * the polarity of the last VECT_BASE_X: with b the last VECT_BASE_X before
+ * word j and S the exclusive prefix sum of the vector widths, value (b)
+ * + S (j) − S (b).  Stored as value − S + 0x1000, which stays positive
+ * (S ≤ 384); the caller keeps base_x ≤ EVT3_BASE_X_CAP − 0x1000 so that
+ * the cap is never reached.  Also returns the widths in @inc. */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline __m512i
+evt3_vector_base32 (__m512i    c,
+                    __mmask32  is_b,
+                    __mmask32  is_v12,
+                    __mmask32  is_v8,
+                    __m512i    carry_base,
+                    __m512i    carry_vpol,
+                    __m512i   *vpol,
+                    __m512i   *inc)
+{
+  const __m512i one = _mm512_set1_epi16 (1);
+  const __m512i bias = _mm512_set1_epi16 (0x1000);
+  __m512i sum, lastb, ks;
+
+  *inc = _mm512_or_si512 (_mm512_maskz_mov_epi16 (is_v12, _mm512_set1_epi16 (12)),
+                          _mm512_maskz_mov_epi16 (is_v8, _mm512_set1_epi16 (8)));
+  sum = _mm512_sub_epi16 (evt3_prefix_sum32 (*inc), *inc);
+  lastb = _mm512_sub_epi16 (evt3_prefix_max32 (_mm512_maskz_mov_epi16 (is_b, evt3_lane_numbers32 ())), one);
+  ks = _mm512_permutex2var_epi16 (_mm512_sub_epi16 (_mm512_add_epi16 (_mm512_and_si512 (c, _mm512_set1_epi16 (0x7FF)),
+                                                                      bias),
+                                                    sum),
+                                  lastb, _mm512_add_epi16 (carry_base, bias));
+  *vpol = _mm512_permutex2var_epi16 (_mm512_srli_epi16 (c, 11), lastb, carry_vpol);
+  return _mm512_sub_epi16 (_mm512_add_epi16 (ks, sum), bias);
+}
+
+/* Writes @m ≤ 32 events whose x, y, p and time − thb are in the 16-bit
+ * lanes @x, @y, @p and @tl */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline void
+evt3_store32 (__m512i            x,
+              __m512i            y,
+              __m512i            p,
+              __m512i            tl,
+              __m512i            vthb,
+              guint              m,
+              gint64 *restrict   ct,
+              guint16 *restrict  cx,
+              guint16 *restrict  cy,
+              guint8 *restrict   cp)
+{
+  _mm512_storeu_si512 ((void *) cx, x);
+  _mm512_storeu_si512 ((void *) cy, y);
+  _mm256_storeu_si256 ((void *) cp, _mm512_maskz_cvtepi16_epi8 (~0u, p));
+  _mm512_storeu_si512 ((void *) ct, _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (tl))));
+  for (guint g = 1; g < 4 && 8 * g < m; g++)
+    _mm512_storeu_si512 ((void *) (ct + 8 * g),
+                         _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (evt3_lane_numbers32 (), _mm512_set1_epi16 ((short) (8 * g - 1))), tl)))));
+}
+
 /* evt3_block16_avx2 () for 32 words at a time with AVX-512, over the
- * whole blocks of the @n words at @data, until a block holds another type.  The last ADDR_Y and TIME_LOW before each word
- * come from one prefix maximum of positions (a byte each) and a two-source
- * word permutation (position 0, "none in the block", picks the state
- * carried in); vpcompressw packs the events, with no table.  The row and
- * time carried from block to block stay in vectors (broadcast), so a block
- * does not wait for the previous one's to go through general registers.
- * Returns the number of words decoded and the state after them. */
+ * blocks of the @n words at @data, until a block holds another type than
+ * ADDR_Y, ADDR_X, VECT_BASE_X, VECT_12, VECT_8 and TIME_LOW (its leading
+ * words are decoded when there are at least EVT3_MIN_BLOCK).  The last
+ * ADDR_Y and TIME_LOW before each word come from one prefix maximum of
+ * positions (a byte each) and a two-source word permutation (position 0,
+ * "none in the block", picks the state carried in); vpcompressw packs the
+ * ADDR_X events, with no table.  Vector words do not stop a block (in
+ * scattered data they would cut the runs short): their base_x comes from
+ * evt3_vector_base32 (), and their events are written between the packed
+ * ADDR_X events around them.  The state carried from block to block stays
+ * in vectors (broadcast), so a block does not wait for the previous one's
+ * to go through general registers.  Returns the number of words decoded
+ * and the state after them. */
 typedef struct
 {
   gsize   words;
@@ -968,6 +1042,8 @@ typedef struct
   gint64  t;
   guint32 y;
   guint32 row_valid;
+  guint32 base_x;
+  guint32 vpol;
 } Evt3Blocks;
 
 __attribute__ ((target (EVS_TARGET_AVX512))) static Evt3Blocks
@@ -978,6 +1054,8 @@ evt3_blocks32_avx512 (const guint8      *data,
                       gint64             t,
                       guint32            y,
                       guint32            row_valid,
+                      guint32            base_x,
+                      guint32            vpol,
                       gint64 *restrict   ct,
                       guint16 *restrict  cx,
                       guint16 *restrict  cy,
@@ -991,6 +1069,8 @@ evt3_blocks32_avx512 (const guint8      *data,
   const __m512i vthb = _mm512_set1_epi64 (thb);
   __m512i carry_y = _mm512_set1_epi16 ((short) (y | row_valid << 15));
   __m512i carry_tl = _mm512_set1_epi16 ((short) (t - thb));
+  __m512i carry_base = _mm512_set1_epi16 ((short) base_x);
+  __m512i carry_vpol = _mm512_set1_epi16 ((short) vpol);
   Evt3Blocks out;
   gsize i;
 
@@ -1000,15 +1080,29 @@ evt3_blocks32_avx512 (const guint8      *data,
       const __m512i type = _mm512_srli_epi16 (w, 12);
       const __mmask32 is_y = _mm512_cmpeq_epi16_mask (type, _mm512_setzero_si512 ());
       const __mmask32 is_x = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (2));
+      const __mmask32 is_b = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (3));
+      const __mmask32 is_v12 = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (4));
+      const __mmask32 is_v8 = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (5));
       const __mmask32 is_tl = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (6));
-      const guint f = (guint) __builtin_ctzll (~(guint64) (guint32) (is_y | is_x | is_tl));
+      const guint f = (guint) __builtin_ctzll (~(guint64) (guint32) (is_y | is_x | is_b | is_v12
+                                                                      | is_v8 | is_tl));
+      const guint32 fm = (guint32) ((G_GUINT64_CONSTANT (1) << f) - 1);
+      const guint32 vectors = (is_b | is_v12 | is_v8) & fm;
       const __m512i c = _mm512_and_si512 (w, _mm512_set1_epi16 (0xFFF));
-      __m512i last, ys, tls, yvals, tc;
+      const __m512i f1 = _mm512_set1_epi16 ((short) (f - 1));
+      __m512i last, ys, tls, yvals;
       __mmask32 keep;
       guint m;
 
       /* the end of the run: its leading words, if enough */
       if (f < EVT3_MIN_BLOCK)
+        break;
+      /* Vector words write up to 16 slots at a time: the caller's 12 per
+       * word must cover two words more than the block (and base_x must
+       * stay far from its cap, see evt3_vector_base32 ()) */
+      if (vectors != 0
+          && (i + 34 > n
+              || _mm512_cmpgt_epu16_mask (carry_base, _mm512_set1_epi16 (EVT3_BASE_X_CAP - 0x1000)) != 0))
         break;
 
       /* low byte: last ADDR_Y + 1, high byte: last TIME_LOW + 1 (0: none) */
@@ -1024,32 +1118,87 @@ evt3_blocks32_avx512 (const guint8      *data,
                                       carry_y);
       tls = _mm512_permutex2var_epi16 (c, _mm512_sub_epi16 (_mm512_srli_epi16 (last, 8), one),
                                        carry_tl);
-      keep = is_x & _mm512_movepi16_mask (ys) & (guint32) ((G_GUINT64_CONSTANT (1) << f) - 1);
+      keep = is_x & _mm512_movepi16_mask (ys) & fm;
       m = (guint) __builtin_popcount (keep);
 
-      tc = _mm512_maskz_compress_epi16 (keep, tls);
-      _mm512_storeu_si512 ((void *) (cx + k), _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (c, m11)));
-      _mm512_storeu_si512 ((void *) (cy + k), _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (ys, m11)));
-      _mm256_storeu_si256 ((void *) (cp + k),
-                           _mm512_maskz_cvtepi16_epi8 (~0u, _mm512_maskz_compress_epi16 (keep, _mm512_srli_epi16 (c, 11))));
-      _mm512_storeu_si512 ((void *) (ct + k),
-                           _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (tc))));
-      if (m > 8)
-        _mm512_storeu_si512 ((void *) (ct + k + 8),
-                             _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (lanes, _mm512_set1_epi16 (7)), tc)))));
-      if (m > 16)
+      if (vectors == 0)
         {
-          _mm512_storeu_si512 ((void *) (ct + k + 16),
-                               _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (lanes, _mm512_set1_epi16 (15)), tc)))));
-          _mm512_storeu_si512 ((void *) (ct + k + 24),
-                               _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (lanes, _mm512_set1_epi16 (23)), tc)))));
+          evt3_store32 (_mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (c, m11)),
+                        _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (ys, m11)),
+                        _mm512_maskz_compress_epi16 (keep, _mm512_srli_epi16 (c, 11)),
+                        _mm512_maskz_compress_epi16 (keep, tls),
+                        vthb, m, ct + k, cx + k, cy + k, cp + k);
+          k += m;
         }
-      k += m;
+      else
+        {
+          __m512i inc, vps;
+          const __m512i base = evt3_vector_base32 (c, is_b, is_v12, is_v8, carry_base, carry_vpol,
+                                                   &vps, &inc);
+          const __m512i xs = _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (c, m11));
+          const __m512i yc = _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (ys, m11));
+          const __m512i pc = _mm512_maskz_compress_epi16 (keep, _mm512_srli_epi16 (c, 11));
+          const __m512i tc = _mm512_maskz_compress_epi16 (keep, tls);
+          guint16 lys[32], ltl[32], lbase[32], lvp[32], lc[32];
+          guint32 vl = (is_v12 | is_v8) & fm & _mm512_movepi16_mask (ys);
+          guint32 done = 0; /* ADDR_X events written */
+          guint32 seg = 0;
+
+          /* The ADDR_X events are packed once, written piece by piece
+           * between the vector words' (moved down by the number already
+           * written: in registers, reloading from memory at another offset
+           * than stored would stall) */
+          _mm512_storeu_si512 ((void *) lys, ys);
+          _mm512_storeu_si512 ((void *) ltl, tls);
+          _mm512_storeu_si512 ((void *) lbase, base);
+          _mm512_storeu_si512 ((void *) lvp, vps);
+          _mm512_storeu_si512 ((void *) lc, c);
+
+          for (;;)
+            {
+              guint v = vl != 0 ? (guint) __builtin_ctz (vl) : f;
+              guint cnt = (guint) __builtin_popcount (keep & ((G_GUINT64_CONSTANT (1) << v) - 1) & ~seg);
+
+              if (cnt > 0)
+                {
+                  const __m512i from = _mm512_add_epi16 (lanes, _mm512_set1_epi16 ((short) done - 1));
+
+                  evt3_store32 (_mm512_permutexvar_epi16 (from, xs), _mm512_permutexvar_epi16 (from, yc),
+                                _mm512_permutexvar_epi16 (from, pc), _mm512_permutexvar_epi16 (from, tc),
+                                vthb, cnt, ct + k, cx + k, cy + k, cp + k);
+                  k += cnt;
+                  done += cnt;
+                }
+              if (vl == 0)
+                break;
+
+              /* VECT_12 or VECT_8 at lane v, on a valid row */
+              {
+                const guint32 bits = lc[v] & (is_v8 & (1u << v) ? 0xFF : 0xFFF);
+                const __m256i x16 = _mm256_add_epi16 (_mm256_set1_epi16 ((short) lbase[v]),
+                                                      _mm256_setr_epi16 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+                                                                         10, 11, 12, 13, 14, 15));
+                const __m512i tv = _mm512_set1_epi64 (thb + ltl[v]);
+
+                _mm256_storeu_si256 ((void *) (cx + k), _mm256_maskz_compress_epi16 ((__mmask16) bits, x16));
+                _mm256_storeu_si256 ((void *) (cy + k), _mm256_set1_epi16 ((short) (lys[v] & 0x7FF)));
+                _mm_storeu_si128 ((void *) (cp + k), _mm_set1_epi8 ((char) lvp[v]));
+                _mm512_storeu_si512 ((void *) (ct + k), tv);
+                _mm512_storeu_si512 ((void *) (ct + k + 8), tv);
+                k += (guint) __builtin_popcount (bits);
+              }
+              seg = (guint32) ((G_GUINT64_CONSTANT (1) << (v + 1)) - 1);
+              vl &= vl - 1;
+            }
+
+          carry_base = _mm512_permutexvar_epi16 (f1, _mm512_add_epi16 (base, inc));
+          carry_vpol = _mm512_permutexvar_epi16 (f1, vps);
+        }
       i += f;
 
       /* the state after the last word, to all lanes */
-      carry_y = _mm512_permutexvar_epi16 (_mm512_set1_epi16 ((short) (f - 1)), ys);
-      carry_tl = _mm512_permutexvar_epi16 (_mm512_set1_epi16 ((short) (f - 1)), tls);
+      carry_y = _mm512_permutexvar_epi16 (f1, ys);
+      carry_tl = _mm512_permutexvar_epi16 (f1, tls);
       if (f < 32)
         break;
     }
@@ -1060,6 +1209,8 @@ evt3_blocks32_avx512 (const guint8      *data,
     out.y = yl & 0x7FF;
     out.row_valid = yl >> 15;
     out.t = thb + (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry_tl));
+    out.base_x = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry_base));
+    out.vpol = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry_vpol));
   }
   out.k = k;
   out.words = i;
@@ -1115,13 +1266,15 @@ evt3_decode_words_body (Evt3State         *s,
           /* (by value: locals whose address escapes would live in memory
            * in the scalar loops too) */
           Evt3Blocks b = evt3_blocks32_avx512 (data + 2 * i, n - i, thb, height, t, y,
-                                               row_valid, ct, cx, cy, cp, k);
+                                               row_valid, base_x, vpol, ct, cx, cy, cp, k);
 
           i += b.words;
           k = b.k;
           t = b.t;
           y = b.y;
           row_valid = b.row_valid;
+          base_x = b.base_x;
+          vpol = b.vpol;
         }
 #endif
 #ifdef HAVE_EVT3_BLOCK16_AVX2
@@ -1609,19 +1762,6 @@ evt3_carry_store (const Evt3ScanCarry *carry,
   s->t = s->thb + (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry->tl));
   s->base_x = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry->base));
   s->vpol = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry->vpol));
-}
-
-/* Inclusive prefix sum of the 32 word lanes of @v */
-__attribute__ ((target (EVS_TARGET_AVX512))) static inline __m512i
-evt3_prefix_sum32 (__m512i v)
-{
-  const __m512i lane = _mm512_sub_epi16 (evt3_lane_numbers32 (), _mm512_set1_epi16 (1));
-
-  for (guint s = 1; s < 32; s *= 2)
-    v = _mm512_add_epi16 (v, _mm512_maskz_permutexvar_epi16 (~0u << s,
-                                                             _mm512_sub_epi16 (lane, _mm512_set1_epi16 ((short) s)),
-                                                             v));
-  return v;
 }
 
 /* The index scan of 32 words that hold only ADDR_Y, ADDR_X, VECT_BASE_X,
