@@ -156,10 +156,9 @@ G_DECLARE_FINAL_TYPE (EvsRawReader, evs_raw_reader, EVS, RAW_READER, EvsReader)
  * back into the sensor; such events are out of range and dropped. */
 #define EVT3_BASE_X_CAP 0x8000
 
-/* Words per run (see evs_raw_reader_decode_evt3 ()) from which the AVX-512
- * blocks are used: 128 for the synthesiser's output, 34 for the real mix,
- * 12 for bursts of vectors */
-#define EVT3_LONG_RUNS 64
+/* Words looked at, at the start of a chunk, to choose between the AVX-512
+ * and the AVX2 blocks (see evt3_prefer_avx512 ()) */
+#define EVT3_SAMPLE_WORDS 512
 
 struct _EvsRawReader
 {
@@ -181,7 +180,7 @@ struct _EvsRawReader
   gboolean       row_valid;
   guint32        base_x;
   guint32        vpol;
-  gboolean       long_runs;    /* words per run ≥ EVT3_LONG_RUNS lately */
+  gboolean       avx512_blocks; /* see evt3_prefer_avx512 () */
 };
 
 G_DEFINE_FINAL_TYPE (EvsRawReader, evs_raw_reader, EVS_TYPE_READER)
@@ -730,7 +729,6 @@ typedef struct
   guint64 triggers;
   guint64 other;
   guint64 unknown;
-  guint64 runs;      /* of ADDR_Y, ADDR_X and TIME_LOW, then other words */
 } Evt3State;
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -1257,8 +1255,6 @@ evt3_decode_words_body (Evt3State         *s,
     {
       guint32 yv;
 
-      s->runs++;
-
 #ifdef HAVE_EVT3_BLOCK32_AVX512
       /* With AVX-512, blocks of 32 while whole ones come */
       if (simd == EVS_SIMD_AVX512 && i + 32 <= n && evt3_fast32_avx2 (data + 2 * i))
@@ -1567,7 +1563,7 @@ evt3_state_load (EvsRawReader *self,
   s->base_x = self->base_x;
   s->vpol = self->vpol;
   s->height = self->height;
-  s->triggers = s->other = s->unknown = s->runs = 0;
+  s->triggers = s->other = s->unknown = 0;
 }
 
 static void
@@ -1586,6 +1582,34 @@ evt3_state_store (EvsRawReader    *self,
   stats->triggers += s->triggers;
   stats->other += s->other;
   stats->unknown_words += s->unknown;
+}
+
+/* Whether the AVX-512 blocks should decode what follows the @n words at
+ * @data.  They decode scattered events (long runs of ADDR_Y, ADDR_X and
+ * TIME_LOW) and bursts of vectors (many events per vector word) faster than
+ * the AVX2 blocks and the scalar loops, but not sensor data, where runs are
+ * ~30 words long, cut by groups of vector words with few events (< 1 on
+ * average): each costs the AVX-512 blocks as much as a full one.  Which
+ * path decodes does not change what is decoded. */
+static gboolean
+evt3_prefer_avx512 (const guint8 *data,
+                    gsize         n)
+{
+  guint vectors = 0, bits = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 w = load_u16_le (data + 2 * i);
+      guint32 type = w >> 12;
+
+      if (type == 0x4 || type == 0x5)
+        {
+          vectors++;
+          bits += (guint) __builtin_popcount (w & (type == 0x4 ? 0xFFF : 0xFF));
+        }
+    }
+  /* more than 4 % vector words, with fewer than 3 events each */
+  return 25 * vectors <= n || bits >= 3 * vectors;
 }
 
 static gboolean
@@ -1625,17 +1649,13 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
           gsize n = MIN (n_words - i, (cap - k) / 12);
 
           evt3_state_load (self, &s);
-          /* The AVX-512 blocks pay off where runs of ADDR_Y, ADDR_X and
-           * TIME_LOW are long (scattered events); vector-rich streams
-           * (sensor bursts, runs of ~6 to ~30 words) decode faster without
-           * them.  The runs of the last long step decide. */
-          if (self->long_runs)
+          if (k == 0 && cap >= 16 * EVT3_SAMPLE_WORDS)
+            self->avx512_blocks = evt3_prefer_avx512 (data + 2 * i, MIN (n, EVT3_SAMPLE_WORDS));
+          if (self->avx512_blocks)
             k = evt3_decode_words (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y, chunk->p, k);
           else
             k = evt3_decode_words_upto_avx2 (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y,
                                              chunk->p, k);
-          if (n >= 1024)
-            self->long_runs = n >= EVT3_LONG_RUNS * s.runs;
           evt3_state_store (self, &s);
           i += n;
         }
@@ -2188,8 +2208,8 @@ evs_raw_reader_class_init (EvsRawReaderClass *klass)
 static void
 evs_raw_reader_init (EvsRawReader *self)
 {
-  /* until a long enough step has been measured */
-  self->long_runs = TRUE;
+  /* until a chunk has been sampled */
+  self->avx512_blocks = TRUE;
 }
 
 /* Header ------------------------------------------------------------------ */
