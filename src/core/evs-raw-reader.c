@@ -1795,10 +1795,14 @@ __attribute__ ((target (EVS_TARGET_AVX512))) static inline gboolean
 evt3_scan_block32_avx512 (const Evt3State *s,
                           Evt3ScanCarry   *carry,
                           const guint8    *block,
+                          guint            r,
                           Evt3Scan        *a,
                           Evt3ScanAcc     *acc)
 {
-  const __m512i w = _mm512_loadu_si512 ((const void *) block);
+  /* the first @r ≤ 32 words (the others read as 0, ADDR_Y words after
+   * them, which change nothing before) */
+  const __mmask32 fm = (__mmask32) ((G_GUINT64_CONSTANT (1) << r) - 1);
+  const __m512i w = _mm512_maskz_loadu_epi16 (fm, (const void *) block);
   const __m512i type = _mm512_srli_epi16 (w, 12);
   const __m512i one = _mm512_set1_epi16 (1);
   const __m512i m11 = _mm512_set1_epi16 (0x7FF);
@@ -1822,7 +1826,7 @@ evt3_scan_block32_avx512 (const Evt3State *s,
   is_v12 = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (4));
   is_v8 = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (5));
   is_tl = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (6));
-  is_v = is_v12 | is_v8;
+  is_v = (is_v12 | is_v8) & fm;
   c = _mm512_and_si512 (w, _mm512_set1_epi16 (0xFFF));
 
   /* Row and time: as in evt3_blocks32_avx512 () */
@@ -1854,7 +1858,7 @@ evt3_scan_block32_avx512 (const Evt3State *s,
   /* ADDR_X events, kept when x < width */
   valid = _mm512_movepi16_mask (ys);
   x = _mm512_and_si512 (c, m11);
-  ev_x = is_x & valid;
+  ev_x = is_x & valid & fm;
   kept_x = ev_x & _mm512_cmplt_epu16_mask (x, _mm512_set1_epi16 ((short) a->width));
 
   /* Vector events: the bits of the columns left of the width */
@@ -1926,9 +1930,9 @@ evt3_scan_block32_avx512 (const Evt3State *s,
       a->have_prev = TRUE;
     }
 
-  /* The state after the block: that of lane 31, plus its own width */
+  /* The state after the block: that of its last lane, plus its own width */
   {
-    const __m512i l31 = _mm512_set1_epi16 (31);
+    const __m512i l31 = _mm512_set1_epi16 ((short) (r - 1));
 
     carry->y = _mm512_permutexvar_epi16 (l31, ys);
     carry->tl = _mm512_permutexvar_epi16 (l31, tls);
@@ -1968,13 +1972,18 @@ evt3_scan_blocks_avx512 (Evt3State    *s,
 
   acc.decoded = acc.kept = acc.on = acc.max_x = acc.max_y = _mm512_setzero_si512 ();
   evt3_carry_load (&carry, s);
-  for (i = 0; i + 32 <= n; i += 32)
-    if (!evt3_scan_block32_avx512 (s, &carry, data + 2 * i, a, &acc))
-      {
-        evt3_carry_store (&carry, s);
-        total += evt3_scan_exact (s, data + 2 * i, 32, a, EVS_SIMD_AVX512);
-        evt3_carry_load (&carry, s);
-      }
+  /* the last block may be shorter: the steps of the decoder end anywhere */
+  for (i = 0; i < n; i += 32)
+    {
+      const guint r = (guint) MIN (n - i, 32);
+
+      if (!evt3_scan_block32_avx512 (s, &carry, data + 2 * i, r, a, &acc))
+        {
+          evt3_carry_store (&carry, s);
+          total += evt3_scan_exact (s, data + 2 * i, r, a, EVS_SIMD_AVX512);
+          evt3_carry_load (&carry, s);
+        }
+    }
   evt3_carry_store (&carry, s);
   total += evt3_sum32 (acc.decoded);
   a->n_kept += evt3_sum32 (acc.kept);
@@ -1986,7 +1995,7 @@ evt3_scan_blocks_avx512 (Evt3State    *s,
       a->max_x = MAX (a->max_x, mx[j]);
       a->max_y = MAX (a->max_y, my[j]);
     }
-  *done = i;
+  *done = n;
   return total;
 }
 #endif
@@ -2005,7 +2014,7 @@ evt3_scan_words_body (Evt3State    *s,
   gsize i = 0;
 
 #ifdef HAVE_EVT3_BLOCK32_AVX512
-  if (simd == EVS_SIMD_AVX512 && n >= 32)
+  if (simd == EVS_SIMD_AVX512)
     total = evt3_scan_blocks_avx512 (s, data, n, a, &i);
 #endif
 
