@@ -116,9 +116,9 @@ static void
 check_index_scan (const char *path)
 {
   g_autofree char *dir = evs_test_make_tmp_dir ();
-  g_autofree char *idx[2] = { NULL, NULL };
-  g_autofree char *contents[2] = { NULL, NULL };
-  g_autofree char *messages[2] = { NULL, NULL };
+  char *idx[2] = { NULL, NULL };
+  char *contents[2] = { NULL, NULL };
+  char *messages[2] = { NULL, NULL };
   gsize len[2] = { 0, 0 };
 
   for (guint pass = 0; pass < 2; pass++)
@@ -146,6 +146,12 @@ check_index_scan (const char *path)
   g_assert_cmpstr (messages[0], ==, messages[1]);
   g_assert_cmpmem (contents[0], len[0], contents[1], len[1]);
   evs_test_remove_tree (dir);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_free (idx[pass]);
+      g_free (contents[pass]);
+      g_free (messages[pass]);
+    }
 }
 
 /* EvsReaderClass.scan chunk by chunk against evs_reader_read () at
