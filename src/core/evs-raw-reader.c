@@ -1228,8 +1228,10 @@ evt3_blocks32_avx512 (const guint8      *data,
  *
  * With AVX2, runs of ADDR_Y, ADDR_X and TIME_LOW (~25 words between two
  * vector groups in sensor data) go 16 words at a time through
- * evt3_block16_avx2 first.  The backward time steps (a validation fact) are
- * counted afterwards, in the pass that measures the chunk (evt3_facts).
+ * evt3_block16_avx2 first.  With AVX-512 (when evt3_prefer_avx512 () says
+ * so), whole blocks of 32 words of these and of vector words go through
+ * evt3_blocks32_avx512 before.  The backward time steps (a validation fact)
+ * are counted afterwards, in the pass that measures the chunk (evt3_facts).
  */
 static inline __attribute__ ((always_inline)) gsize
 evt3_decode_words_body (Evt3State         *s,
@@ -1256,7 +1258,7 @@ evt3_decode_words_body (Evt3State         *s,
       guint32 yv;
 
 #ifdef HAVE_EVT3_BLOCK32_AVX512
-      /* With AVX-512, blocks of 32 while whole ones come */
+      /* With AVX-512, blocks of 32 from a whole one on */
       if (simd == EVS_SIMD_AVX512 && i + 32 <= n && evt3_fast32_avx2 (data + 2 * i))
         {
           /* (by value: locals whose address escapes would live in memory
@@ -1500,9 +1502,9 @@ EVS_DEFINE_DISPATCH (guint64, evt3_facts,
                      ct, cx, cy, n, max_xy)
 
 EVS_DEFINE_DISPATCH3 (gsize, evt3_decode_words,
-                     (Evt3State *s, const guint8 *data, gsize n, gint64 *restrict ct,
-                      guint16 *restrict cx, guint16 *restrict cy, guint8 *restrict cp, gsize k),
-                     s, data, n, ct, cx, cy, cp, k)
+                      (Evt3State *s, const guint8 *data, gsize n, gint64 *restrict ct,
+                       guint16 *restrict cx, guint16 *restrict cy, guint8 *restrict cp, gsize k),
+                      s, data, n, ct, cx, cy, cp, k)
 
 /* Hands the chunk facts over to the validation pass */
 static void
