@@ -118,6 +118,12 @@ evs_simd_level (void)
 #else
 enum { EVS_SIMD_NONE, EVS_SIMD_AVX2, EVS_SIMD_AVX512 };
 
+static guint
+evs_simd_level (void)
+{
+  return EVS_SIMD_NONE;
+}
+
 #define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
   static ret name params { return name##_body (__VA_ARGS__, FALSE); }
 #define EVS_DEFINE_DISPATCH3(ret, name, params, ...)                            \
