@@ -1817,7 +1817,7 @@ evt3_scan_block32_avx512 (const Evt3State *s,
   const __m512i m11 = _mm512_set1_epi16 (0x7FF);
   const __m512i lanes = evt3_lane_numbers32 ();
   __mmask32 is_y, is_x, is_b, is_v12, is_v8, is_tl, is_v, valid, ev_x, kept_x, has_v, with;
-  __m512i c, last, lastb, inc, sum, yvals, ys, tls, ks, base, vps, x, bits, kbits, cand, kc;
+  __m512i c, last, inc, yvals, ys, tls, base, vps, x, bits, kbits, cand, kc;
   guint32 n_with;
   gint64 thb = s->thb;
 
@@ -1850,19 +1850,15 @@ evt3_scan_block32_avx512 (const Evt3State *s,
   tls = _mm512_permutex2var_epi16 (c, _mm512_sub_epi16 (_mm512_srli_epi16 (last, 8), one),
                                    carry->tl);
 
-  /* base_x before word j: with b the last VECT_BASE_X before j and S the
-   * exclusive prefix sum of the widths, value (b) + S (j) − S (b).  Stored
-   * as value − S + 0x1000, which stays positive (S ≤ 384). */
-  inc = _mm512_or_si512 (_mm512_maskz_mov_epi16 (is_v12, _mm512_set1_epi16 (12)),
-                         _mm512_maskz_mov_epi16 (is_v8, _mm512_set1_epi16 (8)));
-  sum = _mm512_sub_epi16 (evt3_prefix_sum32 (inc), inc);
-  lastb = _mm512_sub_epi16 (evt3_prefix_max32 (_mm512_maskz_mov_epi16 (is_b, lanes)), one);
-  ks = _mm512_permutex2var_epi16 (_mm512_sub_epi16 (_mm512_add_epi16 (_mm512_and_si512 (c, m11),
-                                                                      _mm512_set1_epi16 (0x1000)),
-                                                    sum),
-                                  lastb, _mm512_add_epi16 (carry->base, _mm512_set1_epi16 (0x1000)));
-  base = _mm512_sub_epi16 (_mm512_add_epi16 (ks, sum), _mm512_set1_epi16 (0x1000));
-  vps = _mm512_permutex2var_epi16 (_mm512_srli_epi16 (c, 11), lastb, carry->vpol);
+  /* base_x and polarity of the vector words, when there are any */
+  if (((is_b | is_v12 | is_v8) & fm) != 0)
+    base = evt3_vector_base32 (c, is_b, is_v12, is_v8, carry->base, carry->vpol, &vps, &inc);
+  else
+    {
+      base = carry->base;
+      vps = carry->vpol;
+      inc = _mm512_setzero_si512 ();
+    }
 
   /* ADDR_X events, kept when x < width */
   valid = _mm512_movepi16_mask (ys);
