@@ -1550,6 +1550,24 @@ test_evt3_scan_base_x_cap (void)
     }
 }
 
+/* The index scan of a file whose times are relative to a stated origin
+ * (written by Evscope, first event beyond a thousand loops): several
+ * chunks, so that each compares with the last event of the one before */
+static void
+test_evt3_scan_time_origin (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autoptr(EvsEventChunk) events = evs_event_chunk_new (1024);
+  g_autofree char *path = NULL;
+
+  generate_events (events, 300000, 1280, 720, (G_GINT64_CONSTANT (1) << 50) + 777, 0, 7);
+  path = write_events (dir, EVS_FORMAT_EVT3, events, 1280, 720, 65536);
+  check_index_scan (path);
+  check_scan_chunks (path, 777);
+  check_scan_chunks (path, EVS_CHUNK_DEFAULT_CAPACITY);
+  evs_test_remove_tree (dir);
+}
+
 /* Seeking in a larger written file: 2 M events over several EVT 3.0 loops,
  * so the index has many entries and resumes mid-loop. */
 static void
@@ -1646,6 +1664,8 @@ test_writer_errors (void)
     g_assert_cmpuint (back->n_events, ==, 2);
     evs_test_assert_event (back, 0, t, 1, 1, 1);
     evs_test_assert_event (back, 1, t + 20000000, 2, 1, 1);
+    check_index_scan (path);
+    check_scan_chunks (path, EVS_CHUNK_DEFAULT_CAPACITY);
     g_unlink (path);
   }
 
@@ -1698,6 +1718,7 @@ main (int    argc,
   g_test_add_func ("/evs/raw/evt3/random", test_evt3_random);
   g_test_add_func ("/evs/raw/evt3/index-scan-used", test_evt3_index_scan_used);
   g_test_add_func ("/evs/raw/evt3/scan-base-x-cap", test_evt3_scan_base_x_cap);
+  g_test_add_func ("/evs/raw/evt3/scan-time-origin", test_evt3_scan_time_origin);
   g_test_add_func ("/evs/raw/writer-pinned-bytes", test_writer_pinned_bytes);
   g_test_add_func ("/evs/raw/writer-errors", test_writer_errors);
   g_test_add_func ("/evs/raw/seek/large-written", test_seek_large);
