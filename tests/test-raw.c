@@ -108,6 +108,111 @@ raw_file_write (RawFile *f)
   return path;
 }
 
+/* The index built by counting (EvsReaderClass.scan, with AVX-512) against
+ * the one built by decoding every chunk (EVS_DISABLE_INDEX_SCAN): the same
+ * bytes as cached (chunk boundaries, resumable states, totals, counts of
+ * dropped and non-monotonic events), or the same error. */
+static void
+check_index_scan (const char *path)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  char *idx[2] = { NULL, NULL };
+  char *contents[2] = { NULL, NULL };
+  char *messages[2] = { NULL, NULL };
+  gsize len[2] = { 0, 0 };
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EvsReader) reader = evs_reader_open (path, &error);
+      g_autoptr(EvsIndex) index = NULL;
+
+      g_assert_no_error (error);
+      if (pass == 1)
+        g_setenv ("EVS_DISABLE_INDEX_SCAN", "1", TRUE);
+      index = evs_index_build (reader, NULL, NULL, NULL, &error);
+      g_unsetenv ("EVS_DISABLE_INDEX_SCAN");
+      if (index == NULL)
+        {
+          messages[pass] = g_strdup (error->message);
+          continue;
+        }
+      idx[pass] = g_build_filename (dir, pass == 0 ? "scan.idx" : "decode.idx", NULL);
+      g_assert_true (evs_index_save (index, idx[pass], &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (idx[pass], &contents[pass], &len[pass], &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpstr (messages[0], ==, messages[1]);
+  g_assert_cmpmem (contents[0], len[0], contents[1], len[1]);
+  evs_test_remove_tree (dir);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_free (idx[pass]);
+      g_free (contents[pass]);
+      g_free (messages[pass]);
+    }
+}
+
+/* EvsReaderClass.scan chunk by chunk against evs_reader_read () at
+ * @capacity: the same facts, positions and stats after every chunk.  Does
+ * nothing where the reader cannot scan. */
+static void
+check_scan_chunks (const char *path,
+                   gsize       capacity)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsReader) scanner = evs_reader_open (path, &error);
+  g_autoptr(EvsReader) reader = evs_reader_open (path, &error);
+  g_autoptr(EvsEventChunk) chunk = evs_event_chunk_new (capacity);
+
+  g_assert_no_error (error);
+  for (;;)
+    {
+      EvsReaderPosition a, b;
+      EvsScanFacts facts;
+      gboolean read_ok;
+      int r;
+
+      evs_reader_tell (scanner, &a);
+      evs_reader_tell (reader, &b);
+      g_assert_cmpmem (&a, sizeof a, &b, sizeof b);
+      g_assert_cmpmem (evs_reader_get_stats (scanner), sizeof (EvsReaderStats),
+                       evs_reader_get_stats (reader), sizeof (EvsReaderStats));
+
+      r = _evs_reader_scan (scanner, chunk->capacity, &facts, &error);
+      if (r == 0)
+        return;
+      read_ok = evs_reader_read (reader, chunk, NULL);
+      g_assert_cmpint (r > 0, ==, read_ok);
+      g_clear_error (&error);
+      if (r < 0)
+        return;
+      g_assert_cmpuint (facts.n_events, ==, chunk->n_events);
+      if (chunk->n_events == 0)
+        return;
+      {
+        guint64 n_on = 0;
+        gint64 t_max = G_MININT64;
+        guint16 max_x = 0, max_y = 0;
+
+        for (gsize i = 0; i < chunk->n_events; i++)
+          {
+            n_on += chunk->p[i];
+            t_max = MAX (t_max, chunk->t[i]);
+            max_x = MAX (max_x, chunk->x[i]);
+            max_y = MAX (max_y, chunk->y[i]);
+          }
+        g_assert_cmpuint (facts.n_on, ==, n_on);
+        g_assert_cmpint (facts.t_first, ==, chunk->t[0]);
+        g_assert_cmpint (facts.t_last, ==, chunk->t[chunk->n_events - 1]);
+        g_assert_cmpint (facts.t_max, ==, t_max);
+        g_assert_cmpuint (facts.max_x, ==, max_x);
+        g_assert_cmpuint (facts.max_y, ==, max_y);
+      }
+    }
+}
+
 /* EVT 3.0 words */
 #define TH(v)    (0x8000 | (v))
 #define TL(v)    (0x6000 | (v))
@@ -281,6 +386,9 @@ test_fixture_seek (gconstpointer data)
   if (path == NULL)
     return;
   evs_test_check_seek (path, 30);
+  check_index_scan (path);
+  check_scan_chunks (path, 777);
+  check_scan_chunks (path, EVS_CHUNK_DEFAULT_CAPACITY);
 }
 
 static void
@@ -1212,8 +1320,13 @@ test_evt3_random (void)
   static const gsize capacities[] = { 64, 777, 65536 };
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261121);
 
-  for (guint round = 0; round < 12; round++)
+  for (guint round = 0; round < 30; round++)
     {
+      /* rounds 12…23: mostly vectors, near and past the right edge, with
+       * long runs that push base_x to its cap; rounds 24…: long runs of
+       * ADDR_Y, ADDR_X and TIME_LOW (the decoder's AVX-512 blocks) */
+      gboolean vectors = round >= 12 && round < 24;
+      gboolean long_runs = round >= 24;
       RawFile f;
       g_autofree char *path = NULL;
       g_autoptr(GArray) words = g_array_new (FALSE, FALSE, sizeof (guint16));
@@ -1223,7 +1336,8 @@ test_evt3_random (void)
       guint64 backwards, out_of_range;
       guint32 th = (guint32) g_rand_int_range (rand, 0, 4096);
       /* how often the rarer words come, per 1000 words */
-      guint32 rare = round % 3 == 0 ? 5 : round % 3 == 1 ? 60 : 400;
+      guint32 rare = long_runs ? 2 : round % 3 == 0 ? 5 : round % 3 == 1 ? 60 : 400;
+      guint32 tl = 0;
 
       raw_file_init (&f, EVT3_HEADER);
       if (round % 4 != 3)
@@ -1237,6 +1351,44 @@ test_evt3_random (void)
           guint32 r = (guint32) g_rand_int_range (rand, 0, 1000);
           guint16 w;
 
+          if (vectors && r >= rare)
+            {
+              guint32 v = (guint32) g_rand_int_range (rand, 0, 4000);
+
+              if (v < 2)
+                {
+                  /* base_x runs to its cap and stays there */
+                  for (guint j = MIN ((guint) g_rand_int_range (rand, 100, 3500), n_words - words->len);
+                       j > 0; j--)
+                    {
+                      w = (guint16) (v == 0 ? V12 (g_rand_int_range (rand, 0, 4096))
+                                     : V8 (g_rand_int_range (rand, 0, 256)));
+                      g_array_append_val (words, w);
+                    }
+                  continue;
+                }
+              v %= 1000;
+              if (v < 250)
+                w = (guint16) VB (v < 150 ? g_rand_int_range (rand, 1200, 1300)
+                                  : g_rand_int_range (rand, 0, 2048), v & 1);
+              else if (v < 550)
+                w = (guint16) V12 (g_rand_int_range (rand, 0, 4096));
+              else if (v < 680)
+                w = (guint16) V8 (g_rand_int_range (rand, 0, 256));
+              else if (v < 800)
+                w = (guint16) Y (v < 790 ? g_rand_int_range (rand, 0, 720) : g_rand_int_range (rand, 0, 4096));
+              else if (v < 900)
+                w = (guint16) X (g_rand_int_range (rand, 0, v < 880 ? 1280 : 2048), v & 1);
+              else
+                {
+                  /* time mostly on, sometimes back */
+                  tl = v < 990 ? MIN (tl + (guint32) g_rand_int_range (rand, 0, 40), 4095)
+                               : (guint32) g_rand_int_range (rand, 0, 4096);
+                  w = (guint16) TL (tl);
+                }
+              g_array_append_val (words, w);
+              continue;
+            }
           if (r < rare)
             {
               switch (g_rand_int_range (rand, 0, 12))
@@ -1275,7 +1427,7 @@ test_evt3_random (void)
 
               w = (guint16) Y (y);
             }
-          else if (r < 950)
+          else if (r < (long_runs ? 998u : 950u))
             w = (guint16) TL (g_rand_int_range (rand, 0, 4096));
           else
             w = (guint16) (r < 970 ? VB (g_rand_int_range (rand, 0, 2048), r & 1)
@@ -1304,11 +1456,116 @@ test_evt3_random (void)
           stats = evs_reader_get_stats (reader);
           g_assert_cmpuint (stats->out_of_range, ==, out_of_range);
           g_assert_cmpuint (stats->non_monotonic, ==, backwards);
+          check_scan_chunks (path, capacities[c]);
+        }
+      check_index_scan (path);
+      if (round % 4 == 1)
+        {
+          /* ends inside a word: the same events, then the same error */
+          g_autofree char *cut = g_build_filename (f.dir, "cut.raw", NULL);
+
+          g_assert_true (g_file_set_contents (cut, (const char *) f.bytes->data,
+                                              f.bytes->len - 2 * (words->len / 3) - 1, NULL));
+          check_index_scan (cut);
+          check_scan_chunks (cut, 777);
         }
       g_test_message ("round %u: %u words, %" G_GSIZE_FORMAT " events", round, words->len,
                       expected->n_events);
       raw_file_clear (&f);
     }
+}
+
+/* On this machine the index is built by counting when AVX-512 (with VBMI2
+ * and BITALG) is there and not disabled; by decoding otherwise */
+static void
+test_evt3_index_scan_used (void)
+{
+  RawFile f;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EvsReader) reader = NULL;
+  EvsScanFacts facts;
+  gboolean expected = FALSE;
+  int r;
+
+  raw_file_init (&f, EVT3_HEADER);
+  put16 (&f, TH (5));
+  put16 (&f, Y (7));
+  put16 (&f, X (9, 1));
+  path = raw_file_write (&f);
+  reader = evs_reader_open (path, &error);
+  g_assert_no_error (error);
+
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init ();
+  expected = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
+             && __builtin_cpu_supports ("avx512vl") && __builtin_cpu_supports ("avx512vbmi")
+             && __builtin_cpu_supports ("avx512vbmi2") && __builtin_cpu_supports ("avx512bitalg")
+             && __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("popcnt")
+             && __builtin_cpu_supports ("bmi") && __builtin_cpu_supports ("bmi2")
+             && g_getenv ("EVS_DISABLE_AVX2") == NULL && g_getenv ("EVS_DISABLE_AVX512") == NULL;
+#endif
+  g_test_message ("index scan expected: %s", expected ? "yes" : "no");
+  r = _evs_reader_scan (reader, EVS_CHUNK_DEFAULT_CAPACITY, &facts, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (r, ==, expected ? 1 : 0);
+  if (expected)
+    {
+      g_assert_cmpuint (facts.n_events, ==, 1);
+      g_assert_cmpuint (facts.n_on, ==, 1);
+      g_assert_cmpuint (facts.max_x, ==, 9);
+      g_assert_cmpuint (facts.max_y, ==, 7);
+      g_assert_cmpint (facts.t_first, ==, 5 << 12);
+      g_assert_cmpint (facts.t_max, ==, 5 << 12);
+      r = _evs_reader_scan (reader, EVS_CHUNK_DEFAULT_CAPACITY, &facts, &error);
+      g_assert_cmpint (r, ==, 1);
+      g_assert_cmpuint (facts.n_events, ==, 0);
+    }
+  raw_file_clear (&f);
+}
+
+/* Runs of vector words push base_x to its cap: the scan must stop there
+ * too (the counts cannot tell, all events are out of range, so the
+ * decoder state after the last block is compared: a whole number of
+ * 32-word blocks follows the first TIME_HIGH) */
+static void
+test_evt3_scan_base_x_cap (void)
+{
+  for (guint mask = 0; mask <= 0xFFF; mask += 0xFFF)
+    {
+      RawFile f;
+      g_autofree char *path = NULL;
+
+      raw_file_init (&f, EVT3_HEADER);
+      put16 (&f, TH (1));
+      put16 (&f, Y (3));
+      put16 (&f, VB (0, 1));
+      for (guint i = 0; i < 32 * 100 - 2; i++)
+        put16 (&f, V12 (mask));
+      path = raw_file_write (&f);
+      check_scan_chunks (path, EVS_CHUNK_DEFAULT_CAPACITY);
+      check_scan_chunks (path, 777);
+      check_index_scan (path);
+      raw_file_clear (&f);
+    }
+}
+
+/* The index scan of a file whose times are relative to a stated origin
+ * (written by Evscope, first event beyond a thousand loops): several
+ * chunks, so that each compares with the last event of the one before */
+static void
+test_evt3_scan_time_origin (void)
+{
+  g_autofree char *dir = evs_test_make_tmp_dir ();
+  g_autoptr(EvsEventChunk) events = evs_event_chunk_new (1024);
+  g_autofree char *path = NULL;
+
+  generate_events (events, 300000, 1280, 720, (G_GINT64_CONSTANT (1) << 50) + 777, 0, 7);
+  path = write_events (dir, EVS_FORMAT_EVT3, events, 1280, 720, 65536);
+  check_index_scan (path);
+  check_scan_chunks (path, 777);
+  check_scan_chunks (path, EVS_CHUNK_DEFAULT_CAPACITY);
+  evs_test_remove_tree (dir);
 }
 
 /* Seeking in a larger written file: 2 M events over several EVT 3.0 loops,
@@ -1324,6 +1581,7 @@ test_seek_large (void)
   path = write_events (dir, EVS_FORMAT_EVT3, events, 1280, 720, 65536);
   g_assert_cmpint (events->t[events->n_events - 1], >, 3 * 16777216);
   evs_test_check_seek (path, 25);
+  check_index_scan (path);
   evs_test_remove_tree (dir);
 }
 
@@ -1406,6 +1664,8 @@ test_writer_errors (void)
     g_assert_cmpuint (back->n_events, ==, 2);
     evs_test_assert_event (back, 0, t, 1, 1, 1);
     evs_test_assert_event (back, 1, t + 20000000, 2, 1, 1);
+    check_index_scan (path);
+    check_scan_chunks (path, EVS_CHUNK_DEFAULT_CAPACITY);
     g_unlink (path);
   }
 
@@ -1456,6 +1716,9 @@ main (int    argc,
   g_test_add_func ("/evs/raw/evt3/vector-output", test_evt3_vector_output);
   g_test_add_func ("/evs/raw/evt3/vector-words", test_evt3_vector_words);
   g_test_add_func ("/evs/raw/evt3/random", test_evt3_random);
+  g_test_add_func ("/evs/raw/evt3/index-scan-used", test_evt3_index_scan_used);
+  g_test_add_func ("/evs/raw/evt3/scan-base-x-cap", test_evt3_scan_base_x_cap);
+  g_test_add_func ("/evs/raw/evt3/scan-time-origin", test_evt3_scan_time_origin);
   g_test_add_func ("/evs/raw/writer-pinned-bytes", test_writer_pinned_bytes);
   g_test_add_func ("/evs/raw/writer-errors", test_writer_errors);
   g_test_add_func ("/evs/raw/seek/large-written", test_seek_large);

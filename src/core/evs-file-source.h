@@ -46,6 +46,8 @@ gboolean       evs_file_source_seek       (EvsFileSource  *self,
 gboolean       evs_file_source_fill       (EvsFileSource  *self,
                                            gsize           min_bytes,
                                            GError        **error);
+void           evs_file_source_set_read_size (EvsFileSource *self,
+                                              gsize          read_size);
 const guint8  *evs_file_source_peek       (EvsFileSource  *self,
                                            gsize          *n_available);
 void           evs_file_source_consume    (EvsFileSource  *self,

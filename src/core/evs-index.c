@@ -171,6 +171,7 @@ build (EvsReader             *reader,
   const EvsRecordingInfo *info;
   gint64 running_max = G_MININT64;
   guint n_chunks = 0;
+  gboolean scan;
 
   g_return_val_if_fail (EVS_IS_READER (reader), NULL);
 
@@ -186,6 +187,10 @@ build (EvsReader             *reader,
     return NULL;
 
   chunk = evs_event_chunk_new (EVS_CHUNK_DEFAULT_CAPACITY);
+  /* Without a chunk function, a reader that can count without decoding
+   * (EvsReaderClass.scan) does; EVS_DISABLE_INDEX_SCAN forces the decoding,
+   * for tests. */
+  scan = chunk_func == NULL && g_getenv ("EVS_DISABLE_INDEX_SCAN") == NULL;
 
   for (;;)
     {
@@ -198,6 +203,40 @@ build (EvsReader             *reader,
         return NULL;
 
       evs_reader_tell (reader, &entry.position);
+
+      if (scan)
+        {
+          EvsScanFacts facts;
+          int r = _evs_reader_scan (reader, chunk->capacity, &facts, error);
+
+          if (r < 0)
+            return NULL;
+          if (r > 0)
+            {
+              if (facts.n_events == 0)
+                break;
+              entry.position.t = running_max;
+              entry.t_first = facts.t_first;
+              entry.t_last = facts.t_max;
+              entry.n_events = (guint32) facts.n_events;
+              entry.n_on = (guint32) facts.n_on;
+              g_array_append_val (self->entries, entry);
+
+              if (self->header.n_events == 0)
+                self->header.t_first = facts.t_first;
+              self->header.n_events += facts.n_events;
+              self->header.n_on += facts.n_on;
+              self->header.max_x = MAX (self->header.max_x, facts.max_x);
+              self->header.max_y = MAX (self->header.max_y, facts.max_y);
+              running_max = MAX (running_max, facts.t_max);
+
+              if (progress != NULL && (++n_chunks % 16) == 0)
+                progress (evs_reader_get_fraction (reader), self->header.n_events, user_data);
+              continue;
+            }
+          scan = FALSE;
+        }
+
       if (!evs_reader_read (reader, chunk, error))
         return NULL;
       if (chunk->n_events == 0)

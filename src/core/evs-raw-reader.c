@@ -50,9 +50,86 @@
       }                                                                         \
     return have_avx2 ? name##_avx2 (__VA_ARGS__) : name##_generic (__VA_ARGS__); \
   }
+
+/* The EVT 3.0 loops have a third variant, for AVX-512 with VBMI2
+ * (vpcompressw) and BITALG (vpopcntw): the body gets the level.  That
+ * variant is compiled for AVX2 and calls the AVX-512 block loops, which
+ * have their own target: compiled for AVX-512 the scalar parts of the body
+ * run slower (by ~15 % on vector-rich streams).
+ * EVS_DISABLE_AVX512 forces the AVX2 variant, EVS_DISABLE_AVX2 the
+ * baseline. */
+#define EVS_TARGET_AVX512 \
+  "avx2,popcnt,bmi,bmi2,lzcnt,avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,avx512bitalg"
+
+enum { EVS_SIMD_NONE, EVS_SIMD_AVX2, EVS_SIMD_AVX512 };
+
+static guint
+evs_simd_level (void)
+{
+  static int level = -1;
+
+  if (G_UNLIKELY (level < 0))
+    {
+      int l = EVS_SIMD_NONE;
+
+      __builtin_cpu_init ();
+      if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("popcnt")
+          && g_getenv ("EVS_DISABLE_AVX2") == NULL)
+        {
+          l = EVS_SIMD_AVX2;
+          if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
+              && __builtin_cpu_supports ("avx512vl") && __builtin_cpu_supports ("avx512vbmi")
+              && __builtin_cpu_supports ("avx512vbmi2")
+              && __builtin_cpu_supports ("avx512bitalg") && __builtin_cpu_supports ("bmi")
+              && __builtin_cpu_supports ("bmi2")
+              && g_getenv ("EVS_DISABLE_AVX512") == NULL)
+            l = EVS_SIMD_AVX512;
+        }
+      level = l;
+    }
+  return (guint) level;
+}
+
+#define EVS_DEFINE_DISPATCH3(ret, name, params, ...)                            \
+  static ret name##_generic params                                              \
+  { return name##_body (__VA_ARGS__, EVS_SIMD_NONE); }                          \
+  __attribute__ ((target ("avx2,popcnt"))) static ret name##_avx2 params        \
+  { return name##_body (__VA_ARGS__, EVS_SIMD_AVX2); }                          \
+  __attribute__ ((target ("avx2,popcnt"))) static ret name##_avx512 params      \
+  { return name##_body (__VA_ARGS__, EVS_SIMD_AVX512); }                        \
+  static ret name params                                                        \
+  {                                                                             \
+    switch (evs_simd_level ())                                                  \
+      {                                                                         \
+      case EVS_SIMD_AVX512:                                                     \
+        return name##_avx512 (__VA_ARGS__);                                     \
+      case EVS_SIMD_AVX2:                                                       \
+        return name##_avx2 (__VA_ARGS__);                                       \
+      default:                                                                  \
+        return name##_generic (__VA_ARGS__);                                    \
+      }                                                                         \
+  }                                                                             \
+  G_GNUC_UNUSED static ret name##_upto_avx2 params                              \
+  {                                                                             \
+    if (evs_simd_level () >= EVS_SIMD_AVX2)                                     \
+      return name##_avx2 (__VA_ARGS__);                                         \
+    return name##_generic (__VA_ARGS__);                                        \
+  }
 #else
+enum { EVS_SIMD_NONE, EVS_SIMD_AVX2, EVS_SIMD_AVX512 };
+
+static guint
+evs_simd_level (void)
+{
+  return EVS_SIMD_NONE;
+}
+
 #define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
   static ret name params { return name##_body (__VA_ARGS__, FALSE); }
+#define EVS_DEFINE_DISPATCH3(ret, name, params, ...)                            \
+  static ret name params { return name##_body (__VA_ARGS__, EVS_SIMD_NONE); }   \
+  G_GNUC_UNUSED static ret name##_upto_avx2 params                              \
+  { return name##_body (__VA_ARGS__, EVS_SIMD_NONE); }
 #endif
 
 /* Prophesee RAW (FORMATS.md §1): a “% key value” header, then the camera's
@@ -69,8 +146,11 @@
 #define EVS_TYPE_RAW_READER (evs_raw_reader_get_type ())
 G_DECLARE_FINAL_TYPE (EvsRawReader, evs_raw_reader, EVS, RAW_READER, EvsReader)
 
-/* Refill the buffer when fewer bytes than this are left */
-#define REFILL_BYTES (256 * 1024)
+/* Refill the buffer when fewer bytes than this are left, reading about
+ * READ_BYTES: the decoders go through ~1.5 GB/s, reads that stay within the
+ * L2 cache beat those that fill the whole buffer (+5 % for EVT 3.0) */
+#define REFILL_BYTES (32 * 1024)
+#define READ_BYTES   (512 * 1024)
 
 /* EVT 2.0 loop threshold (OpenEB LoopThreshold, µs) */
 #define EVT2_LOOP_THRESHOLD 10000
@@ -81,6 +161,10 @@ G_DECLARE_FINAL_TYPE (EvsRawReader, evs_raw_reader, EVS, RAW_READER, EvsReader)
 /* base_x is bounded so that a hostile stream of vector words cannot wrap it
  * back into the sensor; such events are out of range and dropped. */
 #define EVT3_BASE_X_CAP 0x8000
+
+/* Words looked at, at the start of a chunk, to choose between the AVX-512
+ * and the AVX2 blocks (see evt3_prefer_avx512 ()) */
+#define EVT3_SAMPLE_WORDS 1024
 
 struct _EvsRawReader
 {
@@ -102,6 +186,7 @@ struct _EvsRawReader
   gboolean       row_valid;
   guint32        base_x;
   guint32        vpol;
+  gboolean       avx512_blocks; /* see evt3_prefer_avx512 () */
 };
 
 G_DEFINE_FINAL_TYPE (EvsRawReader, evs_raw_reader, EVS_TYPE_READER)
@@ -809,6 +894,333 @@ evt3_block16_avx2 (const guint8      *block,
   return f;
 }
 #define HAVE_EVT3_BLOCK16_AVX2 1
+
+/* For each of the 32 lanes, the largest value of @v at or before it: the
+ * last position set, when @v holds position + 1 at the set lanes (both
+ * bytes of a lane scan at once, for two kinds of words) */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline __m512i
+evt3_prefix_max32 (__m512i v)
+{
+  const __m512i lane = _mm512_set_epi16 (31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20,
+                                         19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8,
+                                         7, 6, 5, 4, 3, 2, 1, 0);
+
+  for (guint s = 1; s < 32; s *= 2)
+    v = _mm512_max_epu8 (v, _mm512_maskz_permutexvar_epi16 (~0u << s,
+                                                            _mm512_sub_epi16 (lane, _mm512_set1_epi16 ((short) s)),
+                                                            v));
+  return v;
+}
+
+/* _mm512_castsi512_si128 (), which GCC 12 writes as an extraction from an
+ * undefined vector (a false -Wmaybe-uninitialized) */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline __m128i
+evt3_low128 (__m512i v)
+{
+  __v2di low = { ((__v8di) v)[0], ((__v8di) v)[1] };
+
+  return (__m128i) low;
+}
+
+/* The lanes' position + 1, in the low byte of each 16-bit lane */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline __m512i
+evt3_lane_numbers32 (void)
+{
+  return _mm512_set_epi16 (32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
+                           16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
+}
+
+/* Lane @i of @v */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline guint32
+evt3_lane32 (__m512i v,
+             guint   i)
+{
+  return (guint16) _mm_cvtsi128_si32 (evt3_low128 (
+                                        _mm512_permutexvar_epi16 (_mm512_set1_epi16 ((short) i), v)));
+}
+
+/* Whether the 32 words at @block are all ADDR_Y, ADDR_X, VECT_BASE_X,
+ * VECT_12, VECT_8 or TIME_LOW, checked without 512-bit instructions: used
+ * now and then among 256-bit code, these are slow to start (the decoding of
+ * streams where whole blocks are rare would pay for it) */
+__attribute__ ((target ("avx2,popcnt"))) static inline gboolean
+evt3_fast32_avx2 (const guint8 *block)
+{
+  const __m256i a = _mm256_srli_epi16 (_mm256_loadu_si256 ((const void *) block), 12);
+  const __m256i b = _mm256_srli_epi16 (_mm256_loadu_si256 ((const void *) (block + 32)), 12);
+  /* types 0 and 2 to 6 */
+  const __m256i table = _mm256_setr_epi8 (1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                          1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i fast = _mm256_and_si256 (_mm256_shuffle_epi8 (table, a), _mm256_shuffle_epi8 (table, b));
+
+  /* the high byte of each lane looks up entry 0 (1): only low bytes tell */
+  return (guint32) _mm256_movemask_epi8 (_mm256_cmpeq_epi8 (fast, _mm256_setzero_si256 ())) == 0;
+}
+
+/* Inclusive prefix sum of the 32 word lanes of @v */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline __m512i
+evt3_prefix_sum32 (__m512i v)
+{
+  const __m512i lane = _mm512_sub_epi16 (evt3_lane_numbers32 (), _mm512_set1_epi16 (1));
+
+  for (guint s = 1; s < 32; s *= 2)
+    v = _mm512_add_epi16 (v, _mm512_maskz_permutexvar_epi16 (~0u << s,
+                                                             _mm512_sub_epi16 (lane, _mm512_set1_epi16 ((short) s)),
+                                                             v));
+  return v;
+}
+
+/* base_x before each word (vector words: the column of their bit 0) and
+ * the polarity of the last VECT_BASE_X: with b the last VECT_BASE_X before
+ * word j and S the exclusive prefix sum of the vector widths, value (b)
+ * + S (j) − S (b).  Stored as value − S + 0x1000, which stays positive
+ * (S ≤ 384); the caller keeps base_x ≤ EVT3_BASE_X_CAP − 0x1000 so that
+ * the cap is never reached.  Also returns the widths in @inc. */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline __m512i
+evt3_vector_base32 (__m512i    c,
+                    __mmask32  is_b,
+                    __mmask32  is_v12,
+                    __mmask32  is_v8,
+                    __m512i    carry_base,
+                    __m512i    carry_vpol,
+                    __m512i   *vpol,
+                    __m512i   *inc)
+{
+  const __m512i one = _mm512_set1_epi16 (1);
+  const __m512i bias = _mm512_set1_epi16 (0x1000);
+  __m512i sum, lastb, ks;
+
+  *inc = _mm512_or_si512 (_mm512_maskz_mov_epi16 (is_v12, _mm512_set1_epi16 (12)),
+                          _mm512_maskz_mov_epi16 (is_v8, _mm512_set1_epi16 (8)));
+  sum = _mm512_sub_epi16 (evt3_prefix_sum32 (*inc), *inc);
+  lastb = _mm512_sub_epi16 (evt3_prefix_max32 (_mm512_maskz_mov_epi16 (is_b, evt3_lane_numbers32 ())), one);
+  ks = _mm512_permutex2var_epi16 (_mm512_sub_epi16 (_mm512_add_epi16 (_mm512_and_si512 (c, _mm512_set1_epi16 (0x7FF)),
+                                                                      bias),
+                                                    sum),
+                                  lastb, _mm512_add_epi16 (carry_base, bias));
+  *vpol = _mm512_permutex2var_epi16 (_mm512_srli_epi16 (c, 11), lastb, carry_vpol);
+  return _mm512_sub_epi16 (_mm512_add_epi16 (ks, sum), bias);
+}
+
+/* Writes the (up to 32) events whose x, y, p and time − thb are in the
+ * 16-bit lanes @x, @y, @p and @tl: all 32 slots */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline void
+evt3_store32 (__m512i            x,
+              __m512i            y,
+              __m512i            p,
+              __m512i            tl,
+              __m512i            vthb,
+              gint64 *restrict   ct,
+              guint16 *restrict  cx,
+              guint16 *restrict  cy,
+              guint8 *restrict   cp)
+{
+  _mm512_storeu_si512 ((void *) cx, x);
+  _mm512_storeu_si512 ((void *) cy, y);
+  _mm256_storeu_si256 ((void *) cp, _mm512_maskz_cvtepi16_epi8 (~0u, p));
+  _mm512_storeu_si512 ((void *) ct, _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (tl))));
+  /* all four, even when fewer events: a varying count would mispredict */
+  for (guint g = 1; g < 4; g++)
+    _mm512_storeu_si512 ((void *) (ct + 8 * g),
+                         _mm512_add_epi64 (vthb, _mm512_maskz_cvtepu16_epi64 (0xFF, evt3_low128 (_mm512_permutexvar_epi16 (_mm512_add_epi16 (evt3_lane_numbers32 (), _mm512_set1_epi16 ((short) (8 * g - 1))), tl)))));
+}
+
+/* evt3_block16_avx2 () for 32 words at a time with AVX-512, over the
+ * blocks of the @n words at @data, until a block holds another type than
+ * ADDR_Y, ADDR_X, VECT_BASE_X, VECT_12, VECT_8 and TIME_LOW (its leading
+ * words are decoded when there are at least EVT3_MIN_BLOCK).  The last
+ * ADDR_Y and TIME_LOW before each word come from one prefix maximum of
+ * positions (a byte each) and a two-source word permutation (position 0,
+ * "none in the block", picks the state carried in); vpcompressw packs the
+ * ADDR_X events, with no table.  Vector words do not stop a block (in
+ * scattered data they would cut the runs short): their base_x comes from
+ * evt3_vector_base32 (), and their events are written between the packed
+ * ADDR_X events around them.  The state carried from block to block stays
+ * in vectors (broadcast), so a block does not wait for the previous one's
+ * to go through general registers.  Returns the number of words decoded
+ * and the state after them. */
+typedef struct
+{
+  gsize   words;
+  gsize   k;
+  gint64  t;
+  guint32 y;
+  guint32 row_valid;
+  guint32 base_x;
+  guint32 vpol;
+} Evt3Blocks;
+
+__attribute__ ((target (EVS_TARGET_AVX512))) static Evt3Blocks
+evt3_blocks32_avx512 (const guint8      *data,
+                      gsize              n,
+                      gint64             thb,
+                      guint32            height,
+                      gint64             t,
+                      guint32            y,
+                      guint32            row_valid,
+                      guint32            base_x,
+                      guint32            vpol,
+                      gint64 *restrict   ct,
+                      guint16 *restrict  cx,
+                      guint16 *restrict  cy,
+                      guint8 *restrict   cp,
+                      gsize              k)
+{
+  const __m512i m11 = _mm512_set1_epi16 (0x7FF);
+  const __m512i one = _mm512_set1_epi16 (1);
+  const __m512i lanes = evt3_lane_numbers32 ();
+  const __m512i vheight = _mm512_set1_epi16 ((short) MIN (height, 4096));
+  const __m512i vthb = _mm512_set1_epi64 (thb);
+  __m512i carry_y = _mm512_set1_epi16 ((short) (y | row_valid << 15));
+  __m512i carry_tl = _mm512_set1_epi16 ((short) (t - thb));
+  __m512i carry_base = _mm512_set1_epi16 ((short) base_x);
+  __m512i carry_vpol = _mm512_set1_epi16 ((short) vpol);
+  Evt3Blocks out;
+  gsize i;
+
+  for (i = 0; i + 32 <= n; )
+    {
+      const __m512i w = _mm512_loadu_si512 ((const void *) (data + 2 * i));
+      const __m512i type = _mm512_srli_epi16 (w, 12);
+      const __mmask32 is_y = _mm512_cmpeq_epi16_mask (type, _mm512_setzero_si512 ());
+      const __mmask32 is_x = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (2));
+      const __mmask32 is_b = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (3));
+      const __mmask32 is_v12 = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (4));
+      const __mmask32 is_v8 = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (5));
+      const __mmask32 is_tl = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (6));
+      const guint f = (guint) __builtin_ctzll (~(guint64) (guint32) (is_y | is_x | is_b | is_v12
+                                                                      | is_v8 | is_tl));
+      const guint32 fm = (guint32) ((G_GUINT64_CONSTANT (1) << f) - 1);
+      const guint32 vectors = (is_b | is_v12 | is_v8) & fm;
+      const __m512i c = _mm512_and_si512 (w, _mm512_set1_epi16 (0xFFF));
+      const __m512i f1 = _mm512_set1_epi16 ((short) (f - 1));
+      __m512i last, ys, tls, yvals;
+      __mmask32 keep;
+      guint m;
+
+      /* the end of the run: its leading words, if enough */
+      if (f < EVT3_MIN_BLOCK)
+        break;
+      /* Vector words write up to 16 slots at a time: the caller's 12 per
+       * word must cover two words more than the block (and base_x must
+       * stay far from its cap, see evt3_vector_base32 ()) */
+      if (vectors != 0
+          && (i + 34 > n
+              || _mm512_cmpgt_epu16_mask (carry_base, _mm512_set1_epi16 (EVT3_BASE_X_CAP - 0x1000)) != 0))
+        break;
+
+      /* low byte: last ADDR_Y + 1, high byte: last TIME_LOW + 1 (0: none) */
+      last = evt3_prefix_max32 (_mm512_or_si512 (_mm512_maskz_mov_epi16 (is_y, lanes),
+                                                 _mm512_slli_epi16 (_mm512_maskz_mov_epi16 (is_tl, lanes), 8)));
+      /* OpenEB compares all 12 bits of ADDR_Y with the height */
+      yvals = _mm512_or_si512 (_mm512_and_si512 (c, m11),
+                               _mm512_maskz_mov_epi16 (_mm512_cmplt_epu16_mask (c, vheight),
+                                                       _mm512_set1_epi16 ((short) 0x8000)));
+      /* index − 1 wraps to 63 for "none": a lane of the carried state */
+      ys = _mm512_permutex2var_epi16 (yvals,
+                                      _mm512_sub_epi16 (_mm512_and_si512 (last, _mm512_set1_epi16 (0xFF)), one),
+                                      carry_y);
+      tls = _mm512_permutex2var_epi16 (c, _mm512_sub_epi16 (_mm512_srli_epi16 (last, 8), one),
+                                       carry_tl);
+      keep = is_x & _mm512_movepi16_mask (ys) & fm;
+      m = (guint) __builtin_popcount (keep);
+
+      if (vectors == 0)
+        {
+          evt3_store32 (_mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (c, m11)),
+                        _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (ys, m11)),
+                        _mm512_maskz_compress_epi16 (keep, _mm512_srli_epi16 (c, 11)),
+                        _mm512_maskz_compress_epi16 (keep, tls),
+                        vthb, ct + k, cx + k, cy + k, cp + k);
+          k += m;
+        }
+      else
+        {
+          __m512i inc, vps;
+          const __m512i base = evt3_vector_base32 (c, is_b, is_v12, is_v8, carry_base, carry_vpol,
+                                                   &vps, &inc);
+          const __m512i xs = _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (c, m11));
+          const __m512i yc = _mm512_maskz_compress_epi16 (keep, _mm512_and_si512 (ys, m11));
+          const __m512i pc = _mm512_maskz_compress_epi16 (keep, _mm512_srli_epi16 (c, 11));
+          const __m512i tc = _mm512_maskz_compress_epi16 (keep, tls);
+          guint16 lys[32], ltl[32], lbase[32], lvp[32], lc[32];
+          guint32 vl = (is_v12 | is_v8) & fm & _mm512_movepi16_mask (ys);
+          guint32 done = 0; /* ADDR_X events written */
+          guint32 seg = 0;
+
+          /* The ADDR_X events are packed once, written piece by piece
+           * between the vector words' (moved down by the number already
+           * written: in registers, reloading from memory at another offset
+           * than stored would stall) */
+          _mm512_storeu_si512 ((void *) lys, ys);
+          _mm512_storeu_si512 ((void *) ltl, tls);
+          _mm512_storeu_si512 ((void *) lbase, base);
+          _mm512_storeu_si512 ((void *) lvp, vps);
+          _mm512_storeu_si512 ((void *) lc, c);
+
+          for (;;)
+            {
+              guint v = vl != 0 ? (guint) __builtin_ctz (vl) : f;
+              guint cnt = (guint) __builtin_popcount (keep & ((G_GUINT64_CONSTANT (1) << v) - 1) & ~seg);
+
+              if (cnt > 0)
+                {
+                  const __m512i from = _mm512_add_epi16 (lanes, _mm512_set1_epi16 ((short) done - 1));
+
+                  evt3_store32 (_mm512_permutexvar_epi16 (from, xs), _mm512_permutexvar_epi16 (from, yc),
+                                _mm512_permutexvar_epi16 (from, pc), _mm512_permutexvar_epi16 (from, tc),
+                                vthb, ct + k, cx + k, cy + k, cp + k);
+                  k += cnt;
+                  done += cnt;
+                }
+              if (vl == 0)
+                break;
+
+              /* VECT_12 or VECT_8 at lane v, on a valid row */
+              {
+                const guint32 bits = lc[v] & (is_v8 & (1u << v) ? 0xFF : 0xFFF);
+                const __m256i x16 = _mm256_add_epi16 (_mm256_set1_epi16 ((short) lbase[v]),
+                                                      _mm256_setr_epi16 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+                                                                         10, 11, 12, 13, 14, 15));
+                const __m512i tv = _mm512_set1_epi64 (thb + ltl[v]);
+
+                _mm256_storeu_si256 ((void *) (cx + k), _mm256_maskz_compress_epi16 ((__mmask16) bits, x16));
+                _mm256_storeu_si256 ((void *) (cy + k), _mm256_set1_epi16 ((short) (lys[v] & 0x7FF)));
+                _mm_storeu_si128 ((void *) (cp + k), _mm_set1_epi8 ((char) lvp[v]));
+                _mm512_storeu_si512 ((void *) (ct + k), tv);
+                _mm512_storeu_si512 ((void *) (ct + k + 8), tv);
+                k += (guint) __builtin_popcount (bits);
+              }
+              seg = (guint32) ((G_GUINT64_CONSTANT (1) << (v + 1)) - 1);
+              vl &= vl - 1;
+            }
+
+          carry_base = _mm512_permutexvar_epi16 (f1, _mm512_add_epi16 (base, inc));
+          carry_vpol = _mm512_permutexvar_epi16 (f1, vps);
+        }
+      i += f;
+
+      /* the state after the last word, to all lanes */
+      carry_y = _mm512_permutexvar_epi16 (f1, ys);
+      carry_tl = _mm512_permutexvar_epi16 (f1, tls);
+      if (f < 32)
+        break;
+    }
+
+  {
+    guint32 yl = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry_y));
+
+    out.y = yl & 0x7FF;
+    out.row_valid = yl >> 15;
+    out.t = thb + (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry_tl));
+    out.base_x = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry_base));
+    out.vpol = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry_vpol));
+  }
+  out.k = k;
+  out.words = i;
+  return out;
+}
+#define HAVE_EVT3_BLOCK32_AVX512 1
 #endif
 
 /* Decodes @n words; the caller guarantees 12 free slots per word.
@@ -822,8 +1234,10 @@ evt3_block16_avx2 (const guint8      *block,
  *
  * With AVX2, runs of ADDR_Y, ADDR_X and TIME_LOW (~25 words between two
  * vector groups in sensor data) go 16 words at a time through
- * evt3_block16_avx2 first.  The backward time steps (a validation fact) are
- * counted afterwards, in the pass that measures the chunk (evt3_facts).
+ * evt3_block16_avx2 first.  With AVX-512 (when evt3_prefer_avx512 () says
+ * so), whole blocks of 32 words of these and of vector words go through
+ * evt3_blocks32_avx512 before.  The backward time steps (a validation fact)
+ * are counted afterwards, in the pass that measures the chunk (evt3_facts).
  */
 static inline __attribute__ ((always_inline)) gsize
 evt3_decode_words_body (Evt3State         *s,
@@ -834,7 +1248,7 @@ evt3_decode_words_body (Evt3State         *s,
                         guint16 *restrict  cy,
                         guint8 *restrict   cp,
                         gsize              k,
-                        gboolean           avx2)
+                        guint              simd)
 {
   gint64 thb = s->thb;
   gint64 t = s->t;
@@ -849,10 +1263,28 @@ evt3_decode_words_body (Evt3State         *s,
     {
       guint32 yv;
 
+#ifdef HAVE_EVT3_BLOCK32_AVX512
+      /* With AVX-512, blocks of 32 from a whole one on */
+      if (simd == EVS_SIMD_AVX512 && i + 32 <= n && evt3_fast32_avx2 (data + 2 * i))
+        {
+          /* (by value: locals whose address escapes would live in memory
+           * in the scalar loops too) */
+          Evt3Blocks b = evt3_blocks32_avx512 (data + 2 * i, n - i, thb, height, t, y,
+                                               row_valid, base_x, vpol, ct, cx, cy, cp, k);
+
+          i += b.words;
+          k = b.k;
+          t = b.t;
+          y = b.y;
+          row_valid = b.row_valid;
+          base_x = b.base_x;
+          vpol = b.vpol;
+        }
+#endif
 #ifdef HAVE_EVT3_BLOCK16_AVX2
       /* Blocks of 16 words, as far as they hold only ADDR_Y, ADDR_X and
        * TIME_LOW */
-      if (avx2)
+      if (simd >= EVS_SIMD_AVX2)
         {
           while (i + 16 <= n)
             {
@@ -1075,10 +1507,10 @@ EVS_DEFINE_DISPATCH (guint64, evt3_facts,
                       const guint16 *restrict cy, gsize n, guint32 *max_xy),
                      ct, cx, cy, n, max_xy)
 
-EVS_DEFINE_DISPATCH (gsize, evt3_decode_words,
-                     (Evt3State *s, const guint8 *data, gsize n, gint64 *restrict ct,
-                      guint16 *restrict cx, guint16 *restrict cy, guint8 *restrict cp, gsize k),
-                     s, data, n, ct, cx, cy, cp, k)
+EVS_DEFINE_DISPATCH3 (gsize, evt3_decode_words,
+                      (Evt3State *s, const guint8 *data, gsize n, gint64 *restrict ct,
+                       guint16 *restrict cx, guint16 *restrict cy, guint8 *restrict cp, gsize k),
+                      s, data, n, ct, cx, cy, cp, k)
 
 /* Hands the chunk facts over to the validation pass */
 static void
@@ -1095,12 +1527,105 @@ evt3_finish (EvsRawReader  *self,
                                backwards);
 }
 
+/* Everything before the first TIME_HIGH is ignored, state words included:
+ * returns how many of the @n_words words at @data go (the TIME_HIGH
+ * included, when there is one). */
+static gsize
+evt3_skip_to_time_high (EvsRawReader *self,
+                        const guint8 *data,
+                        gsize         n_words)
+{
+  EvsReaderStats *stats = _evs_reader_get_stats_mut (EVS_READER (self));
+  gsize i;
+
+  for (i = 0; i < n_words; i++)
+    {
+      guint32 w = load_u16_le (data + 2 * i);
+      guint type = w >> 12;
+
+      if (type == 0x8)
+        {
+          self->have_th = TRUE;
+          self->th = w & 0xFFF;
+          self->tl = 0;
+          return i + 1;
+        }
+      if (type == 0x2)
+        stats->before_time_base++;
+      else if (type == 0x4)
+        stats->before_time_base += (guint) __builtin_popcount (w & 0xFFF);
+      else if (type == 0x5)
+        stats->before_time_base += (guint) __builtin_popcount (w & 0xFF);
+    }
+  return i;
+}
+
+static void
+evt3_state_load (EvsRawReader *self,
+                 Evt3State    *s)
+{
+  s->thb = (gint64) (self->loops << 24) + ((gint64) self->th << 12);
+  s->t = s->thb + self->tl;
+  s->y = self->y;
+  s->row_valid = self->row_valid ? 1 : 0;
+  s->base_x = self->base_x;
+  s->vpol = self->vpol;
+  s->height = self->height;
+  s->triggers = s->other = s->unknown = 0;
+}
+
+static void
+evt3_state_store (EvsRawReader    *self,
+                  const Evt3State *s)
+{
+  EvsReaderStats *stats = _evs_reader_get_stats_mut (EVS_READER (self));
+
+  self->loops = (guint64) s->thb >> 24;
+  self->th = (guint32) (s->thb >> 12) & 0xFFF;
+  self->tl = (guint32) (s->t - s->thb);
+  self->y = s->y;
+  self->row_valid = s->row_valid != 0;
+  self->base_x = s->base_x;
+  self->vpol = s->vpol;
+  stats->triggers += s->triggers;
+  stats->other += s->other;
+  stats->unknown_words += s->unknown;
+}
+
+/* Whether the AVX-512 blocks should decode what follows the @n words at
+ * @data.  They decode scattered events (long runs of ADDR_Y, ADDR_X and
+ * TIME_LOW) and bursts of vectors (many events per vector word) faster than
+ * the AVX2 blocks and the scalar loops, but not sensor data, where runs are
+ * ~30 words long, cut by groups of vector words with few events (< 1 on
+ * average), which the scalar loop takes in one go.  Which
+ * path decodes does not change what is decoded. */
+static gboolean
+evt3_prefer_avx512 (const guint8 *data,
+                    gsize         n)
+{
+  guint vectors = 0, bits = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 w = load_u16_le (data + 2 * i);
+      guint32 type = w >> 12;
+
+      if (type == 0x4 || type == 0x5)
+        {
+          vectors++;
+          bits += (guint) __builtin_popcount (w & (type == 0x4 ? 0xFFF : 0xFF));
+        }
+    }
+  /* more than 4 % vector words, with fewer than 1.5 events each (sensor
+   * data: ~10 %, 0.7; the synthesiser's: ~2 %, 2.1; bursts: 32 %, 8) */
+  return 25 * vectors <= n || 2 * bits >= 3 * vectors;
+}
+
 static gboolean
 evs_raw_reader_decode_evt3 (EvsRawReader   *self,
                             EvsEventChunk  *chunk,
                             GError        **error)
 {
-  EvsReaderStats *stats = _evs_reader_get_stats_mut (EVS_READER (self));
   const gsize cap = chunk->capacity;
   gsize k = chunk->n_events;
 
@@ -1125,58 +1650,23 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
         }
 
       if (G_UNLIKELY (!self->have_th))
-        {
-          /* Everything before the first TIME_HIGH is ignored, state words
-           * included. */
-          for (; i < n_words; i++)
-            {
-              guint32 w = load_u16_le (data + 2 * i);
-              guint type = w >> 12;
-
-              if (type == 0x8)
-                {
-                  self->have_th = TRUE;
-                  self->th = w & 0xFFF;
-                  self->tl = 0;
-                  i++;
-                  break;
-                }
-              if (type == 0x2)
-                stats->before_time_base++;
-              else if (type == 0x4)
-                stats->before_time_base += (guint) __builtin_popcount (w & 0xFFF);
-              else if (type == 0x5)
-                stats->before_time_base += (guint) __builtin_popcount (w & 0xFF);
-            }
-        }
+        i = evt3_skip_to_time_high (self, data, n_words);
 
       if (self->have_th)
         {
           Evt3State s;
           gsize n = MIN (n_words - i, (cap - k) / 12);
 
-          s.thb = (gint64) (self->loops << 24) + ((gint64) self->th << 12);
-          s.t = s.thb + self->tl;
-          s.y = self->y;
-          s.row_valid = self->row_valid ? 1 : 0;
-          s.base_x = self->base_x;
-          s.vpol = self->vpol;
-          s.height = self->height;
-          s.triggers = s.other = s.unknown = 0;
-
-          k = evt3_decode_words (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y, chunk->p, k);
+          evt3_state_load (self, &s);
+          if (k == 0 && cap >= 16 * EVT3_SAMPLE_WORDS)
+            self->avx512_blocks = evt3_prefer_avx512 (data + 2 * i, MIN (n, EVT3_SAMPLE_WORDS));
+          if (self->avx512_blocks)
+            k = evt3_decode_words (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y, chunk->p, k);
+          else
+            k = evt3_decode_words_upto_avx2 (&s, data + 2 * i, n, chunk->t, chunk->x, chunk->y,
+                                             chunk->p, k);
+          evt3_state_store (self, &s);
           i += n;
-
-          self->loops = (guint64) s.thb >> 24;
-          self->th = (guint32) (s.thb >> 12) & 0xFFF;
-          self->tl = (guint32) (s.t - s.thb);
-          self->y = s.y;
-          self->row_valid = s.row_valid != 0;
-          self->base_x = s.base_x;
-          self->vpol = s.vpol;
-          stats->triggers += s.triggers;
-          stats->other += s.other;
-          stats->unknown_words += s.unknown;
         }
 
       evs_file_source_consume (self->source, 2 * i);
@@ -1185,6 +1675,436 @@ evs_raw_reader_decode_evt3 (EvsRawReader   *self,
   chunk->n_events = k;
   evt3_finish (self, chunk);
   return TRUE;
+}
+
+/* Index scan ------------------------------------------------------------- */
+
+/* Words the exact path decodes at a time, into the scan's own slots */
+#define EVT3_SCAN_PIECE 32
+
+/* What evs_raw_reader_scan () gathers over one chunk, in the decoder's time
+ * (without the time origin) */
+typedef struct
+{
+  guint32  width;
+  guint32  height;
+  gboolean have_prev;    /* a kept event before (this chunk or earlier) */
+  gint64   prev_t;       /* its time */
+  gboolean have_first;   /* a kept event in this chunk */
+  gint64   t_first;
+  gint64   t_max;
+  guint64  n_kept;
+  guint64  n_on;
+  guint64  backwards;
+  guint16  max_x;
+  guint16  max_y;
+  /* 12 slots per word, and room for the 32-lane stores of the fast paths */
+  gint64   t[12 * EVT3_SCAN_PIECE + 32];
+  guint16  x[12 * EVT3_SCAN_PIECE + 32];
+  guint16  y[12 * EVT3_SCAN_PIECE + 32];
+  guint8   p[12 * EVT3_SCAN_PIECE + 32];
+} Evt3Scan;
+
+/* The exact path: the decoder itself, then validation's rules event by
+ * event.  Returns the number of events decoded (before validation). */
+static inline __attribute__ ((always_inline)) gsize
+evt3_scan_exact (Evt3State    *s,
+                 const guint8 *data,
+                 gsize         n,
+                 Evt3Scan     *a,
+                 guint         simd)
+{
+  gsize total = 0;
+
+  for (gsize i = 0; i < n; i += EVT3_SCAN_PIECE)
+    {
+      gsize m = evt3_decode_words_body (s, data + 2 * i, MIN (n - i, EVT3_SCAN_PIECE),
+                                        a->t, a->x, a->y, a->p, 0, simd);
+
+      total += m;
+      for (gsize e = 0; e < m; e++)
+        {
+          gint64 t = a->t[e];
+
+          if (a->x[e] >= a->width || a->y[e] >= a->height)
+            continue;
+          a->n_kept++;
+          a->n_on += a->p[e];
+          a->max_x = MAX (a->max_x, a->x[e]);
+          a->max_y = MAX (a->max_y, a->y[e]);
+          if (a->have_prev && t < a->prev_t)
+            a->backwards++;
+          if (!a->have_first)
+            {
+              a->have_first = TRUE;
+              a->t_first = a->t_max = t;
+            }
+          a->t_max = MAX (a->t_max, t);
+          a->prev_t = t;
+          a->have_prev = TRUE;
+        }
+    }
+  return total;
+}
+
+#ifdef HAVE_EVT3_BLOCK32_AVX512
+/* Vector sums and maxima of evt3_scan_block32_avx512 (), 32-bit lanes for
+ * the counts */
+typedef struct
+{
+  __m512i decoded;
+  __m512i kept;
+  __m512i on;
+  __m512i max_x;
+  __m512i max_y;
+} Evt3ScanAcc;
+
+/* The decoder state between blocks, broadcast to all lanes: kept in
+ * vectors, the next block need not wait for it to go through general
+ * registers (the blocks would be serialised) */
+typedef struct
+{
+  __m512i y;      /* y | row_valid << 15 */
+  __m512i tl;     /* t − thb */
+  __m512i base;   /* base_x */
+  __m512i vpol;
+} Evt3ScanCarry;
+
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline void
+evt3_carry_load (Evt3ScanCarry   *carry,
+                 const Evt3State *s)
+{
+  carry->y = _mm512_set1_epi16 ((short) (s->y | s->row_valid << 15));
+  carry->tl = _mm512_set1_epi16 ((short) (s->t - s->thb));
+  carry->base = _mm512_set1_epi16 ((short) s->base_x);
+  carry->vpol = _mm512_set1_epi16 ((short) s->vpol);
+}
+
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline void
+evt3_carry_store (const Evt3ScanCarry *carry,
+                  Evt3State           *s)
+{
+  guint32 yl = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry->y));
+
+  s->y = yl & 0x7FF;
+  s->row_valid = yl >> 15;
+  s->t = s->thb + (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry->tl));
+  s->base_x = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry->base));
+  s->vpol = (guint16) _mm_cvtsi128_si32 (evt3_low128 (carry->vpol));
+}
+
+/* The index scan of 32 words that hold only ADDR_Y, ADDR_X, VECT_BASE_X,
+ * VECT_12, VECT_8 and TIME_LOW (FALSE, and nothing done, otherwise): the
+ * events are counted, not written.  Per word, the row and the time are the
+ * last ones set before it (as in evt3_blocks32_avx512 ()); a vector word's
+ * base_x is the last VECT_BASE_X's value plus the widths of the vector
+ * words in between, a difference of prefix sums.  Words with events are
+ * then packed to check the order of their times. */
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline gboolean
+evt3_scan_block32_avx512 (const Evt3State *s,
+                          Evt3ScanCarry   *carry,
+                          const guint8    *block,
+                          guint            r,
+                          Evt3Scan        *a,
+                          Evt3ScanAcc     *acc)
+{
+  /* the first @r ≤ 32 words (the others read as 0, ADDR_Y words after
+   * them, which change nothing before) */
+  const __mmask32 fm = (__mmask32) ((G_GUINT64_CONSTANT (1) << r) - 1);
+  const __m512i w = _mm512_maskz_loadu_epi16 (fm, (const void *) block);
+  const __m512i type = _mm512_srli_epi16 (w, 12);
+  const __m512i one = _mm512_set1_epi16 (1);
+  const __m512i m11 = _mm512_set1_epi16 (0x7FF);
+  const __m512i lanes = evt3_lane_numbers32 ();
+  __mmask32 is_y, is_x, is_b, is_v12, is_v8, is_tl, is_v, valid, ev_x, kept_x, has_v, with;
+  __m512i c, last, inc, yvals, ys, tls, base, vps, x, bits, kbits, cand, kc;
+  guint32 n_with;
+  gint64 thb = s->thb;
+
+  /* types 0 and 2 to 6 but 1; base_x far from its cap, so the widths can
+   * be added without the cap */
+  if ((guint32) (_mm512_cmplt_epu16_mask (type, _mm512_set1_epi16 (7))
+                 & _mm512_cmpneq_epi16_mask (type, one)
+                 & _mm512_cmple_epu16_mask (carry->base, _mm512_set1_epi16 (EVT3_BASE_X_CAP - 0x1000)))
+      != 0xFFFFFFFFu)
+    return FALSE;
+
+  is_y = _mm512_cmpeq_epi16_mask (type, _mm512_setzero_si512 ());
+  is_x = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (2));
+  is_b = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (3));
+  is_v12 = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (4));
+  is_v8 = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (5));
+  is_tl = _mm512_cmpeq_epi16_mask (type, _mm512_set1_epi16 (6));
+  is_v = (is_v12 | is_v8) & fm;
+  c = _mm512_and_si512 (w, _mm512_set1_epi16 (0xFFF));
+
+  /* Row and time: as in evt3_blocks32_avx512 () */
+  last = evt3_prefix_max32 (_mm512_or_si512 (_mm512_maskz_mov_epi16 (is_y, lanes),
+                                             _mm512_slli_epi16 (_mm512_maskz_mov_epi16 (is_tl, lanes), 8)));
+  yvals = _mm512_or_si512 (_mm512_and_si512 (c, m11),
+                           _mm512_maskz_mov_epi16 (_mm512_cmplt_epu16_mask (c, _mm512_set1_epi16 ((short) MIN (s->height, 4096))),
+                                                   _mm512_set1_epi16 ((short) 0x8000)));
+  ys = _mm512_permutex2var_epi16 (yvals,
+                                  _mm512_sub_epi16 (_mm512_and_si512 (last, _mm512_set1_epi16 (0xFF)), one),
+                                  carry->y);
+  tls = _mm512_permutex2var_epi16 (c, _mm512_sub_epi16 (_mm512_srli_epi16 (last, 8), one),
+                                   carry->tl);
+
+  /* base_x and polarity of the vector words, when there are any */
+  if (((is_b | is_v12 | is_v8) & fm) != 0)
+    base = evt3_vector_base32 (c, is_b, is_v12, is_v8, carry->base, carry->vpol, &vps, &inc);
+  else
+    {
+      base = carry->base;
+      vps = carry->vpol;
+      inc = _mm512_setzero_si512 ();
+    }
+
+  /* ADDR_X events, kept when x < width */
+  valid = _mm512_movepi16_mask (ys);
+  x = _mm512_and_si512 (c, m11);
+  ev_x = is_x & valid & fm;
+  kept_x = ev_x & _mm512_cmplt_epu16_mask (x, _mm512_set1_epi16 ((short) a->width));
+
+  /* Vector events: the bits of the columns left of the width */
+  bits = _mm512_maskz_mov_epi16 (is_v & valid,
+                                 _mm512_mask_mov_epi16 (c, is_v8, _mm512_and_si512 (c, _mm512_set1_epi16 (0xFF))));
+  kbits = _mm512_and_si512 (bits,
+                            _mm512_xor_si512 (_mm512_sllv_epi16 (_mm512_set1_epi16 (-1),
+                                                                 _mm512_min_epu16 (_mm512_subs_epu16 (_mm512_set1_epi16 ((short) a->width), base),
+                                                                                   _mm512_set1_epi16 (16))),
+                                              _mm512_set1_epi16 (-1)));
+  has_v = _mm512_test_epi16_mask (kbits, kbits);
+
+  /* Counts, 32-bit lanes (an ADDR_X word counts as one bit) */
+  {
+    const __m512i pc_all = _mm512_add_epi16 (_mm512_popcnt_epi16 (bits), _mm512_maskz_mov_epi16 (ev_x, one));
+    const __m512i pc_kept = _mm512_add_epi16 (_mm512_popcnt_epi16 (kbits), _mm512_maskz_mov_epi16 (kept_x, one));
+    const __mmask32 on = (kept_x & _mm512_test_epi16_mask (c, _mm512_set1_epi16 (0x800)))
+                         | (has_v & _mm512_test_epi16_mask (vps, one));
+
+    acc->decoded = _mm512_add_epi32 (acc->decoded, _mm512_madd_epi16 (pc_all, one));
+    acc->kept = _mm512_add_epi32 (acc->kept, _mm512_madd_epi16 (pc_kept, one));
+    acc->on = _mm512_add_epi32 (acc->on, _mm512_madd_epi16 (_mm512_maskz_mov_epi16 (on, pc_kept), one));
+  }
+
+  /* Largest x: the highest kept bit of a vector word is the popcount of
+   * the bits smeared to the right, minus one */
+  kc = _mm512_or_si512 (kbits, _mm512_srli_epi16 (kbits, 1));
+  kc = _mm512_or_si512 (kc, _mm512_srli_epi16 (kc, 2));
+  kc = _mm512_or_si512 (kc, _mm512_srli_epi16 (kc, 4));
+  kc = _mm512_or_si512 (kc, _mm512_srli_epi16 (kc, 8));
+  cand = _mm512_mask_mov_epi16 (x, has_v,
+                                _mm512_sub_epi16 (_mm512_add_epi16 (base, _mm512_popcnt_epi16 (kc)), one));
+  with = kept_x | has_v;
+  acc->max_x = _mm512_max_epu16 (acc->max_x, _mm512_maskz_mov_epi16 (with, cand));
+  acc->max_y = _mm512_max_epu16 (acc->max_y, _mm512_maskz_mov_epi16 (with, _mm512_and_si512 (ys, m11)));
+
+  /* Times of the words with kept events, in order; all share thb here */
+  n_with = (guint32) __builtin_popcount (with);
+  if (n_with > 0)
+    {
+      const __m512i tc = _mm512_maskz_compress_epi16 (with, tls);
+      gint64 prev = a->have_prev ? a->prev_t - thb : 0;
+      __m512i before;
+      guint32 back;
+      guint32 tl_last = evt3_lane32 (tc, n_with - 1);
+
+      /* lane 0 compares with the previous kept event (clamped: a time from
+       * before thb never counts, one from after always does) */
+      before = _mm512_mask_permutexvar_epi16 (_mm512_set1_epi16 ((short) CLAMP (prev, 0, 0xFFFF)),
+                                              ~1u, _mm512_sub_epi16 (lanes, _mm512_set1_epi16 (2)), tc);
+      back = _mm512_cmplt_epu16_mask (tc, before) & (guint32) ((G_GUINT64_CONSTANT (1) << n_with) - 1);
+      a->backwards += (guint) __builtin_popcount (back);
+      if (!a->have_first)
+        {
+          a->have_first = TRUE;
+          a->t_first = a->t_max = thb + evt3_lane32 (tc, 0);
+        }
+      if (G_LIKELY ((back >> 1) == 0))
+        a->t_max = MAX (a->t_max, thb + tl_last);
+      else
+        {
+          guint16 tl[32];
+
+          _mm512_storeu_si512 ((void *) tl, tc);
+          for (guint j = 0; j < n_with; j++)
+            a->t_max = MAX (a->t_max, thb + tl[j]);
+        }
+      a->prev_t = thb + tl_last;
+      a->have_prev = TRUE;
+    }
+
+  /* The state after the block: that of its last lane, plus its own width */
+  {
+    const __m512i l31 = _mm512_set1_epi16 ((short) (r - 1));
+
+    carry->y = _mm512_permutexvar_epi16 (l31, ys);
+    carry->tl = _mm512_permutexvar_epi16 (l31, tls);
+    carry->base = _mm512_permutexvar_epi16 (l31, _mm512_add_epi16 (base, inc));
+    carry->vpol = _mm512_permutexvar_epi16 (l31, vps);
+  }
+  return TRUE;
+}
+
+__attribute__ ((target (EVS_TARGET_AVX512))) static inline guint64
+evt3_sum32 (__m512i v)
+{
+  guint32 lanes[16];
+  guint64 sum = 0;
+
+  /* (not _mm512_reduce_add_epi32 (), see evt3_low128 ()) */
+  _mm512_storeu_si512 ((void *) lanes, v);
+  for (guint j = 0; j < 16; j++)
+    sum += lanes[j];
+  return sum;
+}
+
+/* The whole blocks of 32 of the @n words at @data; returns the events
+ * decoded before validation, sets *@done to the number of words seen */
+__attribute__ ((target (EVS_TARGET_AVX512))) static gsize
+evt3_scan_blocks_avx512 (Evt3State    *s,
+                         const guint8 *data,
+                         gsize         n,
+                         Evt3Scan     *a,
+                         gsize        *done)
+{
+  Evt3ScanAcc acc;
+  Evt3ScanCarry carry;
+  guint16 mx[32], my[32];
+  gsize total = 0;
+  gsize i;
+
+  acc.decoded = acc.kept = acc.on = acc.max_x = acc.max_y = _mm512_setzero_si512 ();
+  evt3_carry_load (&carry, s);
+  /* the last block may be shorter: the steps of the decoder end anywhere */
+  for (i = 0; i < n; i += 32)
+    {
+      const guint r = (guint) MIN (n - i, 32);
+
+      if (!evt3_scan_block32_avx512 (s, &carry, data + 2 * i, r, a, &acc))
+        {
+          evt3_carry_store (&carry, s);
+          total += evt3_scan_exact (s, data + 2 * i, r, a, EVS_SIMD_AVX512);
+          evt3_carry_load (&carry, s);
+        }
+    }
+  evt3_carry_store (&carry, s);
+  total += evt3_sum32 (acc.decoded);
+  a->n_kept += evt3_sum32 (acc.kept);
+  a->n_on += evt3_sum32 (acc.on);
+  _mm512_storeu_si512 ((void *) mx, acc.max_x);
+  _mm512_storeu_si512 ((void *) my, acc.max_y);
+  for (guint j = 0; j < 32; j++)
+    {
+      a->max_x = MAX (a->max_x, mx[j]);
+      a->max_y = MAX (a->max_y, my[j]);
+    }
+  *done = n;
+  return total;
+}
+#endif
+
+/* Counts what @n words decode to (returned: the events before validation,
+ * as evt3_decode_words () would return) and gathers the facts of the kept
+ * ones into @a */
+static inline __attribute__ ((always_inline)) gsize
+evt3_scan_words_body (Evt3State    *s,
+                      const guint8 *data,
+                      gsize         n,
+                      Evt3Scan     *a,
+                      guint         simd)
+{
+  gsize total = 0;
+  gsize i = 0;
+
+#ifdef HAVE_EVT3_BLOCK32_AVX512
+  if (simd == EVS_SIMD_AVX512)
+    total = evt3_scan_blocks_avx512 (s, data, n, a, &i);
+#endif
+
+  return total + evt3_scan_exact (s, data + 2 * i, n - i, a, simd);
+}
+
+EVS_DEFINE_DISPATCH3 (gsize, evt3_scan_words,
+                      (Evt3State *s, const guint8 *data, gsize n, Evt3Scan *a),
+                      s, data, n, a)
+
+/* EvsReaderClass.scan: the loop of evs_raw_reader_decode_evt3 () with
+ * evt3_scan_words () for evt3_decode_words (), so that the chunks end at
+ * the same words.  Only with AVX-512, where counting beats decoding. */
+static int
+evs_raw_reader_scan (EvsReader     *reader,
+                     gsize          capacity,
+                     gboolean       have_prev,
+                     gint64         prev_t,
+                     EvsScanFacts  *facts,
+                     GError       **error)
+{
+  EvsRawReader *self = (EvsRawReader *) reader;
+  const EvsRecordingInfo *info = evs_reader_get_info (reader);
+  g_autofree Evt3Scan *a = NULL;
+  const gsize cap = capacity;
+  gsize k = 0;
+
+  if (self->word_size != 2 || evs_simd_level () < EVS_SIMD_AVX512)
+    return 0;
+
+#ifdef HAVE_EVT3_BLOCK16_AVX2
+  evt3_compress_init ();
+#endif
+  a = g_new0 (Evt3Scan, 1);
+  a->width = info->width;
+  a->height = info->height;
+  a->have_prev = have_prev;
+  a->prev_t = prev_t - self->time_origin;
+
+  while (k + 12 <= cap)
+    {
+      const guint8 *data;
+      gboolean ok;
+      gsize n_words = words_available (self, &data, &ok, error);
+      gsize i = 0;
+
+      if (n_words == 0)
+        {
+          if (!ok && k == 0)
+            return -1;
+          g_clear_error (error);
+          break;
+        }
+
+      if (G_UNLIKELY (!self->have_th))
+        i = evt3_skip_to_time_high (self, data, n_words);
+
+      if (self->have_th)
+        {
+          Evt3State s;
+          gsize n = MIN (n_words - i, (cap - k) / 12);
+
+          evt3_state_load (self, &s);
+          k += evt3_scan_words (&s, data + 2 * i, n, a);
+          evt3_state_store (self, &s);
+          i += n;
+        }
+
+      evs_file_source_consume (self->source, 2 * i);
+    }
+
+  facts->n_decoded = k;
+  facts->n_events = a->n_kept;
+  facts->dropped = k - a->n_kept;
+  if (a->n_kept > 0)
+    {
+      facts->n_on = a->n_on;
+      facts->t_first = a->t_first + self->time_origin;
+      facts->t_last = a->prev_t + self->time_origin;
+      facts->t_max = a->t_max + self->time_origin;
+      facts->backwards = a->backwards;
+      facts->max_x = a->max_x;
+      facts->max_y = a->max_y;
+    }
+  return 1;
 }
 
 /* Position ---------------------------------------------------------------- */
@@ -1296,11 +2216,14 @@ evs_raw_reader_class_init (EvsRawReaderClass *klass)
   reader_class->decode = evs_raw_reader_decode;
   reader_class->tell = evs_raw_reader_tell;
   reader_class->restore = evs_raw_reader_restore;
+  reader_class->scan = evs_raw_reader_scan;
 }
 
 static void
 evs_raw_reader_init (EvsRawReader *self)
 {
+  /* until a chunk has been sampled */
+  self->avx512_blocks = TRUE;
 }
 
 /* Header ------------------------------------------------------------------ */
@@ -1661,6 +2584,7 @@ _evs_raw_reader_new (const char  *path,
   self->height = info->height;
   self->payload_offset = evs_file_source_tell (self->source);
   info->time_shift_us = peek_time_shift (self);
+  evs_file_source_set_read_size (self->source, READ_BYTES);
 
   origin = evs_recording_info_lookup (info, "evscope_time_origin_us");
   if (origin != NULL

@@ -502,6 +502,62 @@ _evs_reader_set_chunk_facts (EvsReader *self,
 }
 
 /**
+ * _evs_reader_scan:
+ * @capacity: the capacity of the chunks evs_reader_read() would get
+ *
+ * Like evs_reader_read() with validation on, but through
+ * EvsReaderClass.scan: only the facts of the chunk are returned
+ * (@facts->n_events is 0 at the end), the stats, the ordinal and the
+ * position move on exactly as a read would move them.
+ *
+ * Returns: 1, 0 when the reader cannot scan (nothing was consumed: read
+ *   instead), -1 on error
+ */
+int
+_evs_reader_scan (EvsReader     *self,
+                  gsize          capacity,
+                  EvsScanFacts  *facts,
+                  GError       **error)
+{
+  EvsReaderPrivate *priv = evs_reader_get_instance_private (self);
+  EvsReaderClass *klass = EVS_READER_GET_CLASS (self);
+  const EvsRecordingInfo *info = priv->info;
+
+  g_return_val_if_fail (EVS_IS_READER (self), -1);
+
+  if (klass->scan == NULL || !priv->validate || priv->skipping || !info->geometry_known
+      || info->width == 0 || info->height == 0)
+    return 0;
+
+  capacity = MAX (capacity, EVS_CHUNK_MIN_CAPACITY);
+  for (;;)
+    {
+      int r;
+
+      memset (facts, 0, sizeof *facts);
+      priv->have_facts = FALSE;
+      priv->have_summary = FALSE;
+      r = klass->scan (self, capacity, priv->have_last_t, priv->last_t, facts, error);
+      if (r <= 0)
+        return r;
+
+      /* As validate_chunk (): a chunk left empty does not end the data */
+      priv->stats.out_of_range += facts->dropped;
+      if (facts->n_events == 0)
+        {
+          if (facts->n_decoded == 0)
+            return 1;
+          continue;
+        }
+      priv->stats.non_monotonic += facts->backwards;
+      priv->last_t = facts->t_last;
+      priv->have_last_t = TRUE;
+      priv->ordinal += facts->n_events;
+      return 1;
+    }
+}
+
+/**
  * evs_reader_read:
  * @chunk: a chunk with a capacity of at least %EVS_CHUNK_MIN_CAPACITY
  *

@@ -71,6 +71,36 @@ typedef struct
 
 typedef struct _EvsIndex EvsIndex;
 
+/**
+ * EvsScanFacts:
+ * @n_decoded: events the decoder produced, before validation
+ * @n_events: events kept by validation (what evs_reader_read() delivers)
+ * @n_on: kept events with polarity 1
+ * @t_first: time of the first kept event
+ * @t_last: time of the last kept event
+ * @t_max: largest time of the kept events
+ * @backwards: kept events whose time is before the previous kept event's
+ *   (the first one compared with the time passed in, when there is one)
+ * @dropped: events dropped as outside the sensor
+ * @max_x: largest x of the kept events
+ * @max_y: largest y of the kept events
+ *
+ * For subclasses: what EvsReaderClass.scan learnt of one chunk.
+ */
+typedef struct
+{
+  guint64 n_decoded;
+  guint64 n_events;
+  guint64 n_on;
+  gint64  t_first;
+  gint64  t_last;
+  gint64  t_max;
+  guint64 backwards;
+  guint64 dropped;
+  guint16 max_x;
+  guint16 max_y;
+} EvsScanFacts;
+
 #define EVS_TYPE_READER (evs_reader_get_type ())
 
 G_DECLARE_DERIVABLE_TYPE (EvsReader, evs_reader, EVS, READER, GObject)
@@ -92,6 +122,12 @@ G_DECLARE_DERIVABLE_TYPE (EvsReader, evs_reader, EVS, READER, GObject)
  *   (with one, when the located point is not before it); it fills @offset,
  *   @state and @ordinal (events before that point).  Return %FALSE when
  *   unknown.
+ * @scan: optional; what decode() on a chunk of @capacity slots followed by
+ *   validation (events outside the sensor dropped) would deliver, as @facts,
+ *   without writing the events, for building the index.  @have_prev and
+ *   @prev_t give the time of the last event delivered before.  Returns 1,
+ *   0 (without consuming anything) when the reader cannot scan, or -1 on
+ *   error.
  */
 struct _EvsReaderClass
 {
@@ -108,9 +144,15 @@ struct _EvsReaderClass
   gboolean (*locate)  (EvsReader               *self,
                        gint64                   t_us,
                        EvsReaderPosition       *position);
+  int      (*scan)    (EvsReader               *self,
+                       gsize                    capacity,
+                       gboolean                 have_prev,
+                       gint64                   prev_t,
+                       EvsScanFacts            *facts,
+                       GError                 **error);
 
   /*< private >*/
-  gpointer padding[7];
+  gpointer padding[6];
 };
 
 EvsReader              *evs_reader_open          (const char               *path,
@@ -152,5 +194,9 @@ gboolean                _evs_reader_get_chunk_summary (EvsReader           *self
                                                        guint16             *max_x,
                                                        guint16             *max_y,
                                                        gboolean            *sorted);
+int                     _evs_reader_scan         (EvsReader                *self,
+                                                  gsize                     capacity,
+                                                  EvsScanFacts             *facts,
+                                                  GError                  **error);
 
 G_END_DECLS
