@@ -103,40 +103,6 @@ test_sync (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
 }
 
-/* The index scan counts events per pixel and caches the counts beside the
- * index, so that the hot-pixel view and exports need no pass of their own */
-static void
-test_pixel_counts (void)
-{
-  g_autoptr(EvsLoader) loader = evs_loader_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EvsEventChunk) all = NULL;
-  g_autofree char *path = g_build_filename (tmp_dir, "counts.dat", NULL);
-  g_autofree guint32 *counts = NULL;
-  g_autofree guint32 *expected = g_new0 (guint32, 320 * 240);
-  guint width = 0, height = 0;
-  gint64 t_first = 0, t_last = 0;
-
-  evs_test_write_synthetic (path, EVS_FORMAT_DAT, 320, 240, 300000, 1000, 1500000, 5);
-  g_assert_null (evs_index_load_counts (path, &width, &height, &t_first, &t_last));
-
-  g_assert_true (evs_loader_load (loader, path, NULL, &error));
-  g_assert_no_error (error);
-
-  all = evs_test_read_all (path, 65536, &error);
-  g_assert_no_error (error);
-  for (gsize i = 0; i < all->n_events; i++)
-    expected[(gsize) all->y[i] * 320 + all->x[i]]++;
-
-  counts = evs_index_load_counts (path, &width, &height, &t_first, &t_last);
-  g_assert_nonnull (counts);
-  g_assert_cmpuint (width, ==, 320);
-  g_assert_cmpuint (height, ==, 240);
-  g_assert_cmpint (t_first, ==, all->t[0]);
-  g_assert_cmpint (t_last, ==, all->t[all->n_events - 1]);
-  g_assert_cmpmem (counts, 320 * 240 * sizeof (guint32), expected, 320 * 240 * sizeof (guint32));
-}
-
 /* A window of N events ends at t_end and starts at the N-th event before it. */
 static void
 test_count_window (void)
@@ -589,7 +555,6 @@ main (int    argc,
   g_test_add_func ("/evs/loader/empty", test_empty);
   g_test_add_func ("/evs/loader/huge-geometry", test_huge_geometry);
   g_test_add_func ("/evs/loader/fixture", test_fixture);
-  g_test_add_func ("/evs/loader/pixel-counts", test_pixel_counts);
 
   ret = g_test_run ();
 

@@ -100,7 +100,7 @@ evs_pixel_counter_grow (EvsPixelCounter *counter,
  * @counter: an #EvsPixelCounter (a gpointer, so that it serves as an
  *   #EvsIndexChunkFunc for evs_index_ensure_full())
  *
- * Counts a chunk's events and its time extent.
+ * Counts a chunk's events and its time extent in one pass.
  */
 void
 evs_pixel_counter_add_chunk (const EvsEventChunk *chunk,
@@ -109,38 +109,35 @@ evs_pixel_counter_add_chunk (const EvsEventChunk *chunk,
   EvsPixelCounter *self = counter;
   const gint64 *t = chunk->t;
   const guint16 *xs = chunk->x, *ys = chunk->y;
-  gsize n = chunk->n_events;
-  guint32 *counts;
-  gsize w;
+  guint32 *counts = self->counts;
+  guint w = self->width, h = self->height;
   gint64 lo = G_MAXINT64, hi = G_MININT64;
-  guint16 max_x = 0, max_y = 0;
 
-  /* The extent first, in loops the compiler vectorises; then the counting
-   * loop has no test but the saturation */
-  for (gsize i = 0; i < n; i++)
+  for (gsize i = 0; i < chunk->n_events; i++)
     {
-      max_x = MAX (max_x, xs[i]);
-      max_y = MAX (max_y, ys[i]);
-    }
-  for (gsize i = 0; i < n; i++)
-    {
+      guint x = xs[i], y = ys[i];
+      guint32 *c;
+
+      if (G_UNLIKELY (x >= w || y >= h))
+        {
+          /* The geometry is unknown or wrong in the header: grow once to
+           * fit the rest of the chunk */
+          guint max_x = 0, max_y = 0;
+
+          for (gsize j = i; j < chunk->n_events; j++)
+            {
+              max_x = MAX (max_x, xs[j]);
+              max_y = MAX (max_y, ys[j]);
+            }
+          evs_pixel_counter_grow (self, max_x + 1, max_y + 1);
+          counts = self->counts;
+          w = self->width;
+          h = self->height;
+        }
+      c = counts + (gsize) y * w + x;
+      *c += *c < G_MAXUINT32;
       lo = MIN (lo, t[i]);
       hi = MAX (hi, t[i]);
-    }
-  if (n > 0 && (max_x >= self->width || max_y >= self->height))
-    {
-      /* the geometry is unknown or wrong in the header */
-      evs_pixel_counter_grow (self, MAX ((guint) max_x + 1, self->width),
-                              MAX ((guint) max_y + 1, self->height));
-    }
-
-  counts = self->counts;
-  w = self->width;
-  for (gsize i = 0; i < n; i++)
-    {
-      guint32 *c = counts + ys[i] * w + xs[i];
-
-      *c += *c < G_MAXUINT32;
     }
   self->t_first = MIN (self->t_first, lo);
   self->t_last = MAX (self->t_last, hi);

@@ -24,8 +24,6 @@
 
 #include "evs-loader.h"
 #include "evs-error.h"
-#include "evs-hot-pixel-map.h"
-#include "evs-index.h"
 #include "evs-reader.h"
 
 /* EvsLoader opens a recording and indexes it on the loader thread.
@@ -517,34 +515,7 @@ run_load (EvsLoader *self,
 
   self->scan_reader = evs_reader_open (path, &error);
   if (self->scan_reader != NULL)
-    {
-      EvsPixelCounter counter = { NULL, 0, 0, 0, 0 };
-      gint64 scan_mtime = evs_index_get_file_mtime_us (path);
-      gboolean scanned = FALSE;
-
-      /* The per-pixel counts come with the scan, cached beside the index:
-       * the hot-pixel view and exports with a hot-pixel filter then need
-       * no pass of their own over the file. */
-      evs_pixel_counter_init (&counter, evs_reader_get_width (self->scan_reader),
-                              evs_reader_get_height (self->scan_reader));
-      index = evs_index_ensure_full (self->scan_reader, cancellable, evs_pixel_counter_add_chunk,
-                                     &counter, &scanned, index_progress_cb, self, &error);
-      if (index != NULL && scanned)
-        {
-          g_autoptr(GError) cache_error = NULL;
-
-          /* the sensor size the index found, as a pass of its own would
-           * start from */
-          evs_pixel_counter_grow (&counter, evs_reader_get_width (self->scan_reader),
-                                  evs_reader_get_height (self->scan_reader));
-
-          if (!evs_index_save_counts (path, scan_mtime, counter.counts, counter.width,
-                                      counter.height, counter.t_first, counter.t_last,
-                                      &cache_error))
-            g_debug ("Pixel counts not cached: %s", cache_error->message);
-        }
-      evs_pixel_counter_clear (&counter);
-    }
+    index = evs_index_ensure (self->scan_reader, cancellable, index_progress_cb, self, &error);
   g_clear_pointer (&self->scan_marks, g_array_unref);
   g_clear_pointer (&self->probe, evs_event_chunk_unref);
   if (index == NULL)
