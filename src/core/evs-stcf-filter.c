@@ -94,9 +94,14 @@ stcf_avx512_supported (void)
   return supported;
 }
 
-/* One polarity layer with AVX-512VL: the rows above and below in one
- * 256-bit vector, unsigned compares straight into mask registers and a
- * popcount, instead of biased signed compares and a horizontal sum */
+/* One polarity layer with AVX-512: the relative times and the offsets of
+ * 64 events at a time computed in vectors first; then for each event the
+ * rows above and below and its own row in one 512-bit vector (lanes 0–3,
+ * 4–7 and 8–11 hold columns x − 1 to x + 2), one unsigned compare into a
+ * mask register and a popcount.  (GCC 12 warns of the undefined lanes its
+ * own intrinsics leave: bug 105593.) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 static inline __attribute__ ((always_inline, target (STCF_AVX512_TARGET))) void
 stcf_loop_avx512 (guint32 *restrict       ts,
                   gsize                   row,
@@ -111,37 +116,60 @@ stcf_loop_avx512 (guint32 *restrict       ts,
                   gsize                   end,
                   gboolean                masked)
 {
-  const __m256i vw = _mm256_set1_epi32 ((int) w);
+  const __m512i vw = _mm512_set1_epi32 ((int) w);
+  const __m512i vrow = _mm512_set1_epi32 ((int) row);
+  const __m512i vbase = _mm512_set1_epi64 (base);
+  /* above: lanes 0–2, below: 4–6, beside (not self): 8 and 10 */
+  const __mmask16 neighbours = 0x577;
+  guint32 rts[64], offs[64];
 
-  for (gsize i = start; i < end; i++)
+  for (gsize i = start; i < end; i += 64)
     {
-      guint32 rt = (guint32) (t[i] - base);
-      guint32 *c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
-      __m256i vrt = _mm256_set1_epi32 ((int) rt);
-      __m256i ab = _mm256_inserti128_si256 (
-        _mm256_castsi128_si256 (_mm_loadu_si128 ((const __m128i *) (gpointer) (c - row - 1))),
-        _mm_loadu_si128 ((const __m128i *) (gpointer) (c + row - 1)), 1);
-      __m128i vc = _mm_loadu_si128 ((const __m128i *) (gpointer) (c - 1));
-      /* lanes 0–2 above, 4–6 below; left and right (not self) beside */
-      guint32 recent = (guint32) (_mm256_cmplt_epu32_mask (_mm256_sub_epi32 (vrt, ab), vw) & 0x77)
-                       | (guint32) (_mm_cmplt_epu32_mask (_mm_sub_epi32 (_mm256_castsi256_si128 (vrt), vc),
-                                                          _mm256_castsi256_si128 (vw)) & 0x5) << 8;
-      guint count = (guint) _mm_popcnt_u32 (recent);
+      gsize len = MIN (64, end - i);
 
-      if (masked)
+      for (gsize j = 0; j < len; j += 16)
         {
-          guint8 in = keep[i];
+          __mmask16 lanes = len - j >= 16 ? 0xFFFF : (__mmask16) ((1u << (len - j)) - 1);
+          __m512i vx = _mm512_maskz_cvtepu16_epi32 (lanes, _mm256_maskz_loadu_epi16 (lanes, x + i + j));
+          __m512i vy = _mm512_maskz_cvtepu16_epi32 (lanes, _mm256_maskz_loadu_epi16 (lanes, y + i + j));
+          __m256i lo = _mm512_cvtepi64_epi32 (_mm512_sub_epi64 (_mm512_maskz_loadu_epi64 ((__mmask8) lanes, t + i + j), vbase));
+          __m256i hi = _mm512_cvtepi64_epi32 (_mm512_sub_epi64 (_mm512_maskz_loadu_epi64 ((__mmask8) (lanes >> 8), t + i + j + 8), vbase));
 
-          keep[i] = in & (count >= k);
-          c[0] = in ? rt : c[0];
+          /* offset of (x − 1, y − 1), the first lane of the row above */
+          _mm512_storeu_si512 (offs + j, _mm512_add_epi32 (_mm512_mullo_epi32 (vy, vrow), vx));
+          _mm512_storeu_si512 (rts + j, _mm512_inserti64x4 (_mm512_castsi256_si512 (lo), hi, 1));
         }
-      else
+
+      for (gsize j = 0; j < len; j++)
         {
-          keep[i] = count >= k;
-          c[0] = rt;
+          const guint32 *a = ts + offs[j];
+          guint32 *c = (guint32 *) a + row + 1;
+          __m512i rows = _mm512_inserti32x4 (
+            _mm512_castsi256_si512 (_mm256_inserti128_si256 (
+              _mm256_castsi128_si256 (_mm_loadu_si128 ((const __m128i *) (gconstpointer) a)),
+              _mm_loadu_si128 ((const __m128i *) (gconstpointer) (a + 2 * row)), 1)),
+            _mm_loadu_si128 ((const __m128i *) (gconstpointer) (a + row)), 2);
+          __mmask16 recent = _mm512_mask_cmplt_epu32_mask (neighbours,
+                                                           _mm512_sub_epi32 (_mm512_set1_epi32 ((int) rts[j]), rows),
+                                                           vw);
+          guint count = (guint) _mm_popcnt_u32 (recent);
+
+          if (masked)
+            {
+              guint8 in = keep[i + j];
+
+              keep[i + j] = in & (count >= k);
+              c[0] = in ? rts[j] : c[0];
+            }
+          else
+            {
+              keep[i + j] = count >= k;
+              c[0] = rts[j];
+            }
         }
     }
 }
+#pragma GCC diagnostic pop
 
 __attribute__ ((target (STCF_AVX512_TARGET))) static void
 stcf_loop_avx512_all (guint32 *restrict       ts,
