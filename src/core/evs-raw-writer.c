@@ -571,7 +571,11 @@ evt3_block_encoder_supported (void)
  * is [TIME_LOW] [ADDR_Y] EVT_ADDR_X, the first two only when they change
  * the readers' state.  The 48 candidate words are interleaved with two
  * permutes and the wanted ones packed with vpcompressw.  When an event
- * may start a vector group, only the events before it are encoded.  Event
+ * may start a vector group, only the events before it are encoded: a pair
+ * (same time, row and polarity, the second 1 to 31 columns right) that a
+ * third event does not continue becomes vector words only when the
+ * readers' vector base is already at its first column, so other pairs are
+ * single events here too.  Event
  * i + 16 must exist (the burst test of lane 15 looks at it) and 128 bytes
  * must be writable at *@out.  Returns how many events were encoded (0 when
  * the first one needs the scalar loop), advancing *@out.
@@ -590,6 +594,8 @@ encode_evt3_block (const gint64  *ct,
                    gint64         cur_th,
                    guint32       *cur_tl,
                    gint32        *cur_y,
+                   gint32         cur_bx,
+                   guint32        cur_vpol,
                    guint8       **out_p)
 {
   /* output word k is lane k / 3 of TIME_LOW (0–15), ADDR_Y (16–31) or
@@ -604,7 +610,7 @@ encode_evt3_block (const gint64  *ct,
   __m512i t0, t1, n0, n1;
   __m256i tl, x, y, p, nx, ny, np, prev_tl, prev_y, tl_w, y_w, x_w, pol;
   __m512i lo, hi, w0, w1;
-  __mmask16 same_t, burst, tl_new, y_new, lanes;
+  __mmask16 same_t, pair, at_base, burst, tl_new, y_new, lanes;
   guint8 *out = *out_p;
   guint64 take;
   guint k0, n;
@@ -627,10 +633,18 @@ encode_evt3_block (const gint64  *ct,
    * next event, which lies 1 to 31 columns to the right */
   same_t = (__mmask16) (_mm512_cmpeq_epi64_mask (t0, n0)
                         | (_mm512_cmpeq_epi64_mask (t1, n1) << 8));
-  burst = same_t & _mm256_cmpeq_epi16_mask (y, ny) & _mm256_cmpeq_epi16_mask (p, np)
-          & _mm256_cmplt_epu16_mask (_mm256_sub_epi16 (_mm256_sub_epi16 (nx, x),
-                                                        _mm256_set1_epi16 (1)),
-                                     _mm256_set1_epi16 (31));
+  pair = same_t & _mm256_cmpeq_epi16_mask (y, ny) & _mm256_cmpeq_epi16_mask (p, np)
+         & _mm256_cmplt_epu16_mask (_mm256_sub_epi16 (_mm256_sub_epi16 (nx, x),
+                                                       _mm256_set1_epi16 (1)),
+                                    _mm256_set1_epi16 (31));
+  /* lanes at the readers' vector base, with its polarity */
+  at_base = 0;
+  if (cur_bx >= 0 && cur_bx <= G_MAXUINT16)
+    at_base = _mm256_cmpeq_epi16_mask (x, _mm256_set1_epi16 ((short) cur_bx))
+              & (cur_vpol != 0 ? _mm256_test_epi16_mask (p, p) : _mm256_testn_epi16_mask (p, p));
+  /* a run of three or more (the next lane pairs too; lane 15's next is
+   * not loaded), or a pair at the vector base */
+  burst = pair & ((pair >> 1) | 0x8000 | at_base);
   n = burst != 0 ? (guint) __builtin_ctz (burst) : 16;
   if (n == 0)
     return 0;
@@ -752,7 +766,8 @@ write_evt3 (EvsRawWriter         *self,
 #ifdef HAVE_EVT3_BLOCK_ENCODER
           if (simd && i >= scalar_until && i + 16 < n && i + 16 <= end)
             {
-              guint done = encode_evt3_block (ct, cx, cy, cp, i, cur_th, &cur_tl, &cur_y, &out);
+              guint done = encode_evt3_block (ct, cx, cy, cp, i, cur_th, &cur_tl, &cur_y, cur_bx,
+                                              cur_vpol, &out);
 
               if (done > 0)
                 {
