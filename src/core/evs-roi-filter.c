@@ -91,6 +91,8 @@ roi_run (EvsRoiFilter        *self,
     }
 }
 
+/* the one-rectangle loops vectorise; AVX2 where the CPU has it */
+__attribute__ ((target_clones ("avx2", "default")))
 static void
 evs_roi_filter_process (EvsFilter           *filter,
                         const EvsEventChunk *chunk,
@@ -99,6 +101,7 @@ evs_roi_filter_process (EvsFilter           *filter,
   roi_run ((EvsRoiFilter *) filter, chunk, keep, FALSE);
 }
 
+__attribute__ ((target_clones ("avx2", "default")))
 static gboolean
 evs_roi_filter_refine (EvsFilter           *filter,
                        const EvsEventChunk *chunk,
