@@ -257,7 +257,9 @@ stcf_run (EvsStcfFilter       *self,
             }
         }
 #ifdef HAVE_STCF_AVX512
-      else if (stcf_avx512_supported ())
+      /* (32-bit offsets) */
+      else if (stcf_avx512_supported ()
+               && (guint64) (self->times.height + 2) * row <= G_MAXUINT32)
         {
           if (masked)
             stcf_loop_avx512_masked (ts, row, base, w, k, t, x, y, keep, start, end);
