@@ -178,7 +178,7 @@ test_same_bytes (void)
   g_assert_no_error (error);
   if (probe == NULL || !_evs_raw_writer_set_simd (probe, TRUE))
     {
-      g_test_skip ("this CPU has no AVX-512 VBMI2: only the scalar encoder runs");
+      g_test_skip ("no AVX-512 (this CPU, or EVS_DISABLE_AVX512): only the scalar encoder runs");
       g_rmdir (dir);
       return;
     }

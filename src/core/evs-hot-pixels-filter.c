@@ -26,6 +26,7 @@
 #include "evs-hot-pixel-map.h"
 #include "evs-error.h"
 #include "evs-filter-private.h"
+#include "evs-simd-private.h"
 
 #include <cairo.h>
 #include <errno.h>
@@ -202,22 +203,6 @@ grid_bits (EvsHotPixelsFilter *self,
 #define HAVE_HOT_AVX512 1
 #include <immintrin.h>
 
-static gboolean
-hot_avx512_supported (void)
-{
-  static int supported = -1;
-
-  if (G_UNLIKELY (supported < 0))
-    {
-      __builtin_cpu_init ();
-      supported = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl")
-                  && __builtin_cpu_supports ("avx512bw")
-                  && g_getenv ("EVS_DISABLE_AVX2") == NULL
-                  && g_getenv ("EVS_DISABLE_AVX512") == NULL;
-    }
-  return supported;
-}
-
 /* Sixteen events at a time: their pixels' bitmap words gathered, shifted
  * and tested in vectors.  Returns where the scalar loop goes on.  (GCC 12
  * warns of the undefined lanes its own intrinsics leave: bug 105593.) */
@@ -278,7 +263,7 @@ apply_grid (EvsHotPixelsFilter  *self,
 
 #ifdef HAVE_HOT_AVX512
   /* pixel indices fit 32 bits (MAX_MASK_SIDE and the sensor sizes do) */
-  if (hot_avx512_supported () && (guint64) gw * gh < G_MAXINT32)
+  if (_evs_simd_level () == EVS_SIMD_AVX512 && (guint64) gw * gh < G_MAXINT32)
     i = apply_bits_avx512 (bits, gw, gh, x, y, i, chunk->n_events, keep, masked);
 #endif
   for (; i < chunk->n_events; i++)

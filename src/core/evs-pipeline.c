@@ -26,6 +26,7 @@
 #include "evs-filter-private.h"
 #include "evs-error.h"
 #include "evs-filters.h"
+#include "evs-simd-private.h"
 
 #include <string.h>
 
@@ -432,23 +433,6 @@ count_on (const guint8 *p,
 
 #define COMPACT_AVX512_TARGET "avx512f,avx512vl,avx512bw,avx512vbmi2,popcnt"
 
-static gboolean
-compact_avx512_supported (void)
-{
-  static int supported = -1;
-
-  if (G_UNLIKELY (supported < 0))
-    {
-      __builtin_cpu_init ();
-      supported = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl")
-                  && __builtin_cpu_supports ("avx512bw")
-                  && __builtin_cpu_supports ("avx512vbmi2")
-                  && g_getenv ("EVS_DISABLE_AVX2") == NULL
-                  && g_getenv ("EVS_DISABLE_AVX512") == NULL;
-    }
-  return supported;
-}
-
 /* Compacts blocks of 32 events from *@i to *@j with vpcompress{q,w,b}.
  * Each block is loaded whole before its stores, which end at most at the
  * block's own end (j ≤ i), so full-width stores are safe in place. */
@@ -534,7 +518,7 @@ compact (EvsEventChunk *chunk,
       gsize i = j;
 
 #ifdef HAVE_COMPACT_AVX512
-      if (compact_avx512_supported ())
+      if (_evs_simd_level () == EVS_SIMD_AVX512)
         compact_avx512 (t, x, y, p, keep, &i, &j, n, &on);
 #endif
 

@@ -26,13 +26,13 @@
 #include "evs-file-source.h"
 #include "evs-prophesee-header.h"
 #include "evs-reader-private.h"
+#include "evs-simd-private.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* The hot loops are compiled twice, for the x86-64 baseline and for AVX2,
- * and the variant is chosen once at run time (EVS_DISABLE_AVX2 in the
- * environment forces the baseline, for tests). */
+ * and the variant follows _evs_simd_level(). */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
   static ret name##_generic params { return name##_body (__VA_ARGS__, FALSE); } \
@@ -40,15 +40,9 @@
   { return name##_body (__VA_ARGS__, TRUE); }                                   \
   static ret name params                                                        \
   {                                                                             \
-    static int have_avx2 = -1;                                                  \
-    if (G_UNLIKELY (have_avx2 < 0))                                             \
-      {                                                                         \
-        __builtin_cpu_init ();                                                  \
-        have_avx2 = __builtin_cpu_supports ("avx2")                             \
-                    && __builtin_cpu_supports ("popcnt")                        \
-                    && g_getenv ("EVS_DISABLE_AVX2") == NULL;                   \
-      }                                                                         \
-    return have_avx2 ? name##_avx2 (__VA_ARGS__) : name##_generic (__VA_ARGS__); \
+    if (_evs_simd_level () >= EVS_SIMD_AVX2)                                    \
+      return name##_avx2 (__VA_ARGS__);                                         \
+    return name##_generic (__VA_ARGS__);                                        \
   }
 
 /* The EVT 3.0 loops have a third variant, for AVX-512 with VBMI2
@@ -61,35 +55,6 @@
 #define EVS_TARGET_AVX512 \
   "avx2,popcnt,bmi,bmi2,lzcnt,avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,avx512bitalg"
 
-enum { EVS_SIMD_NONE, EVS_SIMD_AVX2, EVS_SIMD_AVX512 };
-
-static guint
-evs_simd_level (void)
-{
-  static int level = -1;
-
-  if (G_UNLIKELY (level < 0))
-    {
-      int l = EVS_SIMD_NONE;
-
-      __builtin_cpu_init ();
-      if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("popcnt")
-          && g_getenv ("EVS_DISABLE_AVX2") == NULL)
-        {
-          l = EVS_SIMD_AVX2;
-          if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
-              && __builtin_cpu_supports ("avx512vl") && __builtin_cpu_supports ("avx512vbmi")
-              && __builtin_cpu_supports ("avx512vbmi2")
-              && __builtin_cpu_supports ("avx512bitalg") && __builtin_cpu_supports ("bmi")
-              && __builtin_cpu_supports ("bmi2")
-              && g_getenv ("EVS_DISABLE_AVX512") == NULL)
-            l = EVS_SIMD_AVX512;
-        }
-      level = l;
-    }
-  return (guint) level;
-}
-
 #define EVS_DEFINE_DISPATCH3(ret, name, params, ...)                            \
   static ret name##_generic params                                              \
   { return name##_body (__VA_ARGS__, EVS_SIMD_NONE); }                          \
@@ -99,31 +64,24 @@ evs_simd_level (void)
   { return name##_body (__VA_ARGS__, EVS_SIMD_AVX512); }                        \
   static ret name params                                                        \
   {                                                                             \
-    switch (evs_simd_level ())                                                  \
+    switch (_evs_simd_level ())                                                 \
       {                                                                         \
       case EVS_SIMD_AVX512:                                                     \
         return name##_avx512 (__VA_ARGS__);                                     \
       case EVS_SIMD_AVX2:                                                       \
         return name##_avx2 (__VA_ARGS__);                                       \
+      case EVS_SIMD_NONE:                                                       \
       default:                                                                  \
         return name##_generic (__VA_ARGS__);                                    \
       }                                                                         \
   }                                                                             \
   G_GNUC_UNUSED static ret name##_upto_avx2 params                              \
   {                                                                             \
-    if (evs_simd_level () >= EVS_SIMD_AVX2)                                     \
+    if (_evs_simd_level () >= EVS_SIMD_AVX2)                                    \
       return name##_avx2 (__VA_ARGS__);                                         \
     return name##_generic (__VA_ARGS__);                                        \
   }
 #else
-enum { EVS_SIMD_NONE, EVS_SIMD_AVX2, EVS_SIMD_AVX512 };
-
-static guint
-evs_simd_level (void)
-{
-  return EVS_SIMD_NONE;
-}
-
 #define EVS_DEFINE_DISPATCH(ret, name, params, ...)                             \
   static ret name params { return name##_body (__VA_ARGS__, FALSE); }
 #define EVS_DEFINE_DISPATCH3(ret, name, params, ...)                            \
@@ -2047,7 +2005,7 @@ evs_raw_reader_scan (EvsReader     *reader,
   const gsize cap = capacity;
   gsize k = 0;
 
-  if (self->word_size != 2 || evs_simd_level () < EVS_SIMD_AVX512)
+  if (self->word_size != 2 || _evs_simd_level () < EVS_SIMD_AVX512)
     return 0;
 
 #ifdef HAVE_EVT3_BLOCK16_AVX2

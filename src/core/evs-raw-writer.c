@@ -25,6 +25,7 @@
 #include "evs-error.h"
 #include "evs-prophesee-header.h"
 #include "evs-writer-private.h"
+#include "evs-simd-private.h"
 
 #include <string.h>
 
@@ -547,24 +548,6 @@ write_evt21 (EvsRawWriter         *self,
 
 #define EVT3_BLOCK_TARGET "avx512f,avx512bw,avx512vl,avx512vbmi2,bmi2,popcnt"
 
-static gboolean
-evt3_block_encoder_supported (void)
-{
-  static int supported = -1;
-
-  if (G_UNLIKELY (supported < 0))
-    {
-      __builtin_cpu_init ();
-      supported = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
-                  && __builtin_cpu_supports ("avx512vl")
-                  && __builtin_cpu_supports ("avx512vbmi2")
-                  && __builtin_cpu_supports ("bmi2")
-                  && g_getenv ("EVS_DISABLE_AVX2") == NULL
-                  && g_getenv ("EVS_DISABLE_AVX512") == NULL;
-    }
-  return supported;
-}
-
 /*
  * Encodes events [i, i + 16) as the scalar loop of write_evt3() would, when
  * none of them needs a TIME_HIGH word or starts a vector group: each event
@@ -703,7 +686,7 @@ _evs_raw_writer_set_simd (EvsWriter *writer,
   EvsRawWriter *self = (EvsRawWriter *) writer;
 
 #ifdef HAVE_EVT3_BLOCK_ENCODER
-  self->simd = enabled && evt3_block_encoder_supported ();
+  self->simd = enabled && _evs_simd_level () == EVS_SIMD_AVX512;
 #else
   self->simd = FALSE;
 #endif

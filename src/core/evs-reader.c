@@ -26,6 +26,7 @@
 #include "evs-error.h"
 #include "evs-index.h"
 #include "evs-reader-private.h"
+#include "evs-simd-private.h"
 
 #include <string.h>
 
@@ -364,14 +365,7 @@ static guint64
 scan_chunk SCAN_PARAMS
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-  static int have_avx2 = -1;
-
-  if (G_UNLIKELY (have_avx2 < 0))
-    {
-      __builtin_cpu_init ();
-      have_avx2 = __builtin_cpu_supports ("avx2") && g_getenv ("EVS_DISABLE_AVX2") == NULL;
-    }
-  if (have_avx2)
+  if (_evs_simd_level () >= EVS_SIMD_AVX2)
     return scan_chunk_avx2 SCAN_ARGS;
 #endif
   return scan_chunk_generic SCAN_ARGS;

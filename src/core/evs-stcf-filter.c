@@ -24,6 +24,7 @@
 
 #include "evs-stcf-filter.h"
 #include "evs-filter-private.h"
+#include "evs-simd-private.h"
 
 #if defined (__SSE2__)
 #include <emmintrin.h>
@@ -77,22 +78,6 @@ count_recent (const guint32 *c,
 #include <immintrin.h>
 
 #define STCF_AVX512_TARGET "avx512f,avx512vl,avx512bw,popcnt"
-
-static gboolean
-stcf_avx512_supported (void)
-{
-  static int supported = -1;
-
-  if (G_UNLIKELY (supported < 0))
-    {
-      __builtin_cpu_init ();
-      supported = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl")
-                  && __builtin_cpu_supports ("avx512bw") && __builtin_cpu_supports ("popcnt")
-                  && g_getenv ("EVS_DISABLE_AVX2") == NULL
-                  && g_getenv ("EVS_DISABLE_AVX512") == NULL;
-    }
-  return supported;
-}
 
 /* One polarity layer with AVX-512: the relative times and the offsets of
  * 64 events at a time computed in vectors first; then for each event the
@@ -258,7 +243,7 @@ stcf_run (EvsStcfFilter       *self,
         }
 #ifdef HAVE_STCF_AVX512
       /* (32-bit offsets) */
-      else if (stcf_avx512_supported ()
+      else if (_evs_simd_level () == EVS_SIMD_AVX512
                && (guint64) (self->times.height + 2) * row <= G_MAXUINT32)
         {
           if (masked)
