@@ -607,6 +607,37 @@ test_time_range_non_monotonic (void)
   evs_test_remove_tree (dir);
 }
 
+/* A RAW output needs sorted times: a step back inside a chunk, at the first
+ * event of a chunk and right after one fails the export with the ordinal of
+ * the event, whatever the reader learnt of the chunks before. */
+static void
+test_raw_rejects_step_back (void)
+{
+  const guint at[] = { 1000, 16384, 16385, 40000 };
+
+  for (guint a = 0; a < G_N_ELEMENTS (at); a++)
+    {
+      g_autofree char *dir = evs_test_make_tmp_dir ();
+      g_autofree char *in = g_build_filename (dir, "in.dat", NULL);
+      g_autofree char *out = g_build_filename (dir, "out.raw", NULL);
+      g_autofree char *expected = g_strdup_printf ("event #%u ", at[a]);
+      g_autoptr(EvsEventChunk) events = evs_event_chunk_new (60000);
+      g_autoptr(EvsExportJob) job = evs_export_job_new (in, out);
+      g_autoptr(GError) error = NULL;
+
+      push_random_events (events, 60000, 1000, 640, 480, 30 + a);
+      events->t[at[a]] = events->t[at[a] - 1] - 1;
+      write_events (in, events, 640, 480);
+
+      g_assert_false (evs_export_job_run (job, NULL, &error));
+      g_assert_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, expected));
+      g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+
+      evs_test_remove_tree (dir);
+    }
+}
+
 /* An input that states no sensor size: the index's extent becomes the
  * output's stated geometry and the filters' sensor. */
 static void
@@ -834,6 +865,7 @@ main (int    argc,
   g_test_add_func ("/export/async", test_async);
   g_test_add_func ("/export/learn-from-reader", test_learn_from_reader);
   g_test_add_func ("/export/time-range-non-monotonic", test_time_range_non_monotonic);
+  g_test_add_func ("/export/raw-rejects-step-back", test_raw_rejects_step_back);
   g_test_add_func ("/export/geometry-from-index", test_geometry_from_index);
   g_test_add_func ("/export/phases-and-comments", test_phases_and_comments);
   g_test_add_func ("/export/check", test_check);

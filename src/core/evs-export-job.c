@@ -28,6 +28,8 @@
 #include "evs-index.h"
 #include "evs-reader.h"
 #include "evs-writer.h"
+#include "evs-pipeline-private.h"
+#include "evs-writer-private.h"
 
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -727,6 +729,8 @@ run_job (EvsExportJob  *self,
   gboolean two_passes, need_index, build_index;
   gboolean has_range = self->start_us != G_MININT64 || self->end_us != G_MAXINT64;
   gboolean stop_at_end = FALSE, done = FALSE;
+  EvsChunkFacts facts;
+  gboolean have_facts;
   guint64 in = 0, out = 0;
   Progress pr = { self, in_thread, g_get_monotonic_time (), G_MININT64 / 2, 0, 0,
                   EVS_EXPORT_PHASE_NONE, 0.0, 0.0, 0, 0 };
@@ -895,11 +899,16 @@ run_job (EvsExportJob  *self,
           cut_time_range (chunk, self->start_us, self->end_us, keep);
         }
 
+      /* What validation learnt of the chunk stays true of what the range
+       * and the filters keep of it */
+      have_facts = _evs_reader_get_chunk_summary (reader, &facts.max_x, &facts.max_y,
+                                                  &facts.sorted);
+
       in += chunk->n_events;
       if (pipeline != NULL)
-        evs_pipeline_process (pipeline, chunk);
+        _evs_pipeline_process_with_facts (pipeline, chunk, have_facts ? &facts : NULL);
       out += chunk->n_events;
-      if (!evs_writer_write (writer, chunk, error))
+      if (!_evs_writer_write_with_facts (writer, chunk, have_facts ? &facts : NULL, error))
         goto fail;
 
       report (&pr, pass_fraction (&pr, reader), in, out);

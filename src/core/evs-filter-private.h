@@ -21,6 +21,7 @@
 #pragma once
 
 #include "evs-filter.h"
+#include "evs-chunk-facts-private.h"
 
 G_BEGIN_DECLS
 
@@ -72,6 +73,11 @@ _evs_pixel_times_index (const EvsPixelTimes *pt,
 gboolean _evs_filter_refine (EvsFilter           *self,
                              const EvsEventChunk *chunk,
                              guint8              *keep);
+
+/* Facts of the chunk being filtered, valid during one process() or refine() */
+void                 _evs_filter_set_chunk_facts (EvsFilter           *self,
+                                                  const EvsChunkFacts *facts);
+const EvsChunkFacts *_evs_filter_get_chunk_facts (EvsFilter           *self);
 
 void _evs_chunk_max_xy (const EvsEventChunk *chunk,
                         guint               *max_x,

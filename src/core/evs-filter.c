@@ -34,6 +34,7 @@ typedef struct
   guint    width;
   guint    height;
   gboolean enabled;
+  const EvsChunkFacts *facts;
 } EvsFilterPrivate;
 
 enum {
@@ -528,6 +529,28 @@ _evs_filter_refine (EvsFilter           *self,
   return klass->refine (self, chunk, keep);
 }
 
+/*
+ * _evs_filter_set_chunk_facts:
+ * @facts: (nullable): what is known of the chunk the next process() or
+ *   refine() call gets, or %NULL once it returned
+ */
+void
+_evs_filter_set_chunk_facts (EvsFilter           *self,
+                             const EvsChunkFacts *facts)
+{
+  EvsFilterPrivate *priv = evs_filter_get_instance_private (self);
+
+  priv->facts = facts;
+}
+
+const EvsChunkFacts *
+_evs_filter_get_chunk_facts (EvsFilter *self)
+{
+  EvsFilterPrivate *priv = evs_filter_get_instance_private (self);
+
+  return priv->facts;
+}
+
 void
 evs_filter_reset (EvsFilter *self)
 {
@@ -886,6 +909,7 @@ _evs_pixel_times_prepare (EvsPixelTimes       *pt,
   const gint64 *t = chunk->t;
   gsize n = chunk->n_events;
   gsize end = n;
+  const EvsChunkFacts *facts;
   gint64 tmin, tmax;
   guint max_x, max_y;
   const gint64 floor_ = (gint64) EVS_PIXEL_TIMES_FLOOR;
@@ -895,8 +919,18 @@ _evs_pixel_times_prepare (EvsPixelTimes       *pt,
   if (start >= n)
     return n;
 
-  scan_chunk (t + start, chunk->x + start, chunk->y + start, n - start, &tmin, &tmax, &max_x,
-              &max_y);
+  facts = _evs_filter_get_chunk_facts (filter);
+  if (facts != NULL && facts->sorted)
+    {
+      /* Known from the reader: no need to read the chunk again */
+      tmin = t[start];
+      tmax = t[n - 1];
+      max_x = facts->max_x;
+      max_y = facts->max_y;
+    }
+  else
+    scan_chunk (t + start, chunk->x + start, chunk->y + start, n - start, &tmin, &tmax, &max_x,
+                &max_y);
 
   if (pt->ts == NULL || max_x >= pt->width || max_y >= pt->height)
     {

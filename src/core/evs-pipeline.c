@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include "evs-pipeline.h"
+#include "evs-pipeline-private.h"
 #include "evs-filter-private.h"
 #include "evs-error.h"
 #include "evs-filters.h"
@@ -634,10 +635,11 @@ count_kept (const guint8 *keep,
 }
 
 static gsize
-run_stages (EvsPipeline   *self,
-            EvsEventChunk *chunk,
-            guint32       *index,
-            guint8        *removed_by)
+run_stages (EvsPipeline         *self,
+            EvsEventChunk       *chunk,
+            guint32             *index,
+            guint8              *removed_by,
+            const EvsChunkFacts *facts)
 {
   guint8 *keep = NULL;
   gboolean masked = FALSE;    /* @keep marks the events still in */
@@ -654,6 +656,7 @@ run_stages (EvsPipeline   *self,
       EvsFilter *filter = g_ptr_array_index (self->filters, s);
       EvsStageStats *st = &g_array_index (self->stats, EvsStageStats, s);
       guint64 out_on;
+      gboolean refined;
 
       st->in += n_in;
       st->in_on += on;
@@ -673,7 +676,10 @@ run_stages (EvsPipeline   *self,
               keep = ensure_keep (self, chunk->n_events);
               memset (keep, 1, chunk->n_events);
             }
-          if (_evs_filter_refine (filter, chunk, keep))
+          _evs_filter_set_chunk_facts (filter, facts);
+          refined = _evs_filter_refine (filter, chunk, keep);
+          _evs_filter_set_chunk_facts (filter, NULL);
+          if (refined)
             {
               masked = TRUE;
               n_in = count_kept (keep, chunk->p, chunk->n_events, &out_on);
@@ -690,7 +696,9 @@ run_stages (EvsPipeline   *self,
         }
 
       keep = ensure_keep (self, chunk->n_events);
+      _evs_filter_set_chunk_facts (filter, facts);
       evs_filter_process (filter, chunk, keep);
+      _evs_filter_set_chunk_facts (filter, NULL);
       compact (chunk, keep, index, removed_by, (guint8) (s + 1), on, &out_on);
       n_in = chunk->n_events;
       st->out += n_in;
@@ -720,7 +728,25 @@ evs_pipeline_process (EvsPipeline   *self,
   g_return_val_if_fail (EVS_IS_PIPELINE (self), 0);
   g_return_val_if_fail (chunk != NULL, 0);
 
-  return run_stages (self, chunk, NULL, NULL);
+  return run_stages (self, chunk, NULL, NULL, NULL);
+}
+
+/*
+ * _evs_pipeline_process_with_facts:
+ * @facts: (nullable): what the reader learnt of @chunk
+ *
+ * evs_pipeline_process() for a chunk whose extent and order are already
+ * known, so that the filters need not measure it again.
+ */
+gsize
+_evs_pipeline_process_with_facts (EvsPipeline         *self,
+                                  EvsEventChunk       *chunk,
+                                  const EvsChunkFacts *facts)
+{
+  g_return_val_if_fail (EVS_IS_PIPELINE (self), 0);
+  g_return_val_if_fail (chunk != NULL, 0);
+
+  return run_stages (self, chunk, NULL, NULL, facts);
 }
 
 /**
@@ -764,7 +790,7 @@ evs_pipeline_process_mask (EvsPipeline         *self,
   for (gsize i = 0; i < n; i++)
     self->index[i] = i;
 
-  kept = run_stages (self, self->work, self->index, removed_by);
+  kept = run_stages (self, self->work, self->index, removed_by, NULL);
   if (keep != NULL)
     for (gsize i = 0; i < n; i++)
       keep[i] = removed_by[i] == 0;

@@ -21,6 +21,7 @@
 #pragma once
 
 #include "evs-writer.h"
+#include "evs-chunk-facts-private.h"
 
 G_BEGIN_DECLS
 
@@ -40,6 +41,12 @@ G_DECLARE_FINAL_TYPE (EvsCsvWriter, evs_csv_writer, EVS, CSV_WRITER, EvsWriter)
 /* DSEC and Prophesee (ECF) layouts; the "format" property chooses */
 #define EVS_TYPE_HDF5_WRITER (evs_hdf5_writer_get_type ())
 G_DECLARE_FINAL_TYPE (EvsHdf5Writer, evs_hdf5_writer, EVS, HDF5_WRITER, EvsWriter)
+
+gboolean             _evs_writer_write_with_facts (EvsWriter            *self,
+                                                   const EvsEventChunk  *chunk,
+                                                   const EvsChunkFacts  *facts,
+                                                   GError              **error);
+const EvsChunkFacts *_evs_writer_get_chunk_facts  (EvsWriter            *self);
 
 gboolean _evs_raw_writer_set_simd (EvsWriter *writer,
                                    gboolean   enabled);

@@ -45,6 +45,7 @@ typedef struct
   guint64            n_events;
   guint64            written;     /* bytes handed to the stream */
   guint64            flushing;    /* writeback started up to here */
+  const EvsChunkFacts *facts;     /* of the chunk being written */
   guint              begun : 1;
   guint              finished : 1;
   guint              failed : 1;
@@ -450,6 +451,38 @@ evs_writer_write (EvsWriter            *self,
   priv->n_events += chunk->n_events;
 
   return TRUE;
+}
+
+/*
+ * _evs_writer_write_with_facts:
+ * @facts: (nullable): what the reader learnt of @chunk (true of any subset)
+ *
+ * evs_writer_write() for a chunk whose extent and order are already known,
+ * so that the writer need not check them event by event.
+ */
+gboolean
+_evs_writer_write_with_facts (EvsWriter            *self,
+                              const EvsEventChunk  *chunk,
+                              const EvsChunkFacts  *facts,
+                              GError              **error)
+{
+  EvsWriterPrivate *priv = evs_writer_get_instance_private (self);
+  gboolean ok;
+
+  priv->facts = facts;
+  ok = evs_writer_write (self, chunk, error);
+  priv->facts = NULL;
+
+  return ok;
+}
+
+/* For the write vfunc: the facts of the chunk it got, or %NULL */
+const EvsChunkFacts *
+_evs_writer_get_chunk_facts (EvsWriter *self)
+{
+  EvsWriterPrivate *priv = evs_writer_get_instance_private (self);
+
+  return priv->facts;
 }
 
 /**
