@@ -61,6 +61,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 #define WRITEBACK_STEP (16 * 1024 * 1024)
+#define DIRECT_WRITE_MIN (64 * 1024)
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (EvsWriter, evs_writer, G_TYPE_OBJECT)
 
@@ -320,8 +321,20 @@ _evs_writer_write_bytes (EvsWriter   *self,
 {
   EvsWriterPrivate *priv = evs_writer_get_instance_private (self);
   g_autoptr(GError) local_error = NULL;
+  GOutputStream *stream = priv->stream;
+  gboolean ok = TRUE;
 
-  if (!g_output_stream_write_all (priv->stream, data, len, NULL, NULL, &local_error))
+  /* The writers hand over blocks of their own buffers: those go straight to
+   * the file, after what the stream holds, rather than through one more copy */
+  if (len >= DIRECT_WRITE_MIN)
+    {
+      ok = g_output_stream_flush (stream, NULL, &local_error);
+      stream = g_filter_output_stream_get_base_stream (G_FILTER_OUTPUT_STREAM (stream));
+    }
+  if (ok)
+    ok = g_output_stream_write_all (stream, data, len, NULL, NULL, &local_error);
+
+  if (!ok)
     {
       g_set_error (error, EVS_ERROR, EVS_ERROR_IO, "Cannot write “%s”: %s",
                    priv->path, local_error->message);
