@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "evs-filters.h"
+#include "evs-hot-pixel-map.h"
 #include "evs-pipeline.h"
 #include "evs-synth.h"
 #include "evs-test-utils.h"
@@ -276,6 +277,53 @@ test_hot_pixels (void)
    * (1,2) is above */
   g_object_set (f, "criterion", EVS_HOT_PIXELS_CRITERION_PERCENTILE, "percentile", 90.0, NULL);
   check_keep (f, evs, G_N_ELEMENTS (evs), rate);
+}
+
+/* The per-pixel counter of hot-pixel learning: exact counts, growth past
+ * the stated sensor, the time extent, and saturation once 2^32 events
+ * could have landed on one pixel. */
+static void
+test_pixel_counter (void)
+{
+  g_autoptr(EvsEventChunk) chunk = evs_event_chunk_new (64);
+  EvsPixelCounter counter = { NULL, 0, 0, 0, 0, 0 };
+
+  evs_pixel_counter_init (&counter, 4, 3);
+  evs_event_chunk_push (chunk, 50, 1, 2, 1);
+  evs_event_chunk_push (chunk, 40, 1, 2, 0);
+  evs_event_chunk_push (chunk, 60, 3, 0, 1);
+  evs_pixel_counter_add_chunk (chunk, &counter);
+  g_assert_cmpuint (counter.width, ==, 4);
+  g_assert_cmpuint (counter.counts[2 * 4 + 1], ==, 2);
+  g_assert_cmpuint (counter.counts[0 * 4 + 3], ==, 1);
+  g_assert_cmpint (counter.t_first, ==, 40);
+  g_assert_cmpint (counter.t_last, ==, 60);
+
+  /* beyond the sensor: the grid grows and keeps what it counted */
+  evs_event_chunk_clear (chunk);
+  evs_event_chunk_push (chunk, 70, 6, 4, 1);
+  evs_event_chunk_push (chunk, 30, 1, 2, 1);
+  evs_pixel_counter_add_chunk (chunk, &counter);
+  g_assert_cmpuint (counter.width, ==, 7);
+  g_assert_cmpuint (counter.height, ==, 5);
+  g_assert_cmpuint (counter.counts[2 * 7 + 1], ==, 3);
+  g_assert_cmpuint (counter.counts[0 * 7 + 3], ==, 1);
+  g_assert_cmpuint (counter.counts[4 * 7 + 6], ==, 1);
+  g_assert_cmpint (counter.t_first, ==, 30);
+  g_assert_cmpint (counter.t_last, ==, 70);
+  g_assert_cmpuint (counter.n_counted, ==, 5);
+
+  /* a pixel at the top of its range stays there */
+  counter.counts[0] = G_MAXUINT32 - 2;
+  counter.n_counted = G_MAXUINT32 - 1;
+  evs_event_chunk_clear (chunk);
+  for (guint i = 0; i < 5; i++)
+    evs_event_chunk_push (chunk, 80 + i, 0, 0, 0);
+  evs_pixel_counter_add_chunk (chunk, &counter);
+  g_assert_cmpuint (counter.counts[0], ==, G_MAXUINT32);
+  g_assert_cmpuint (counter.counts[2 * 7 + 1], ==, 3);
+
+  evs_pixel_counter_clear (&counter);
 }
 
 static void
@@ -644,6 +692,7 @@ main (int    argc,
   g_test_add_func ("/filters/duplicates", test_duplicates);
   g_test_add_func ("/filters/monotonic", test_monotonic);
   g_test_add_func ("/filters/hot-pixels", test_hot_pixels);
+  g_test_add_func ("/filters/pixel-counter", test_pixel_counter);
   g_test_add_func ("/filters/hot-pixels-learn-window", test_hot_pixels_learn_window);
   g_test_add_func ("/filters/hot-pixels-masks", test_hot_pixels_masks);
   g_test_add_func ("/filters/reference", test_reference);

@@ -721,7 +721,7 @@ run_job (EvsExportJob  *self,
   g_autoptr(GPtrArray) comments = g_ptr_array_new_with_free_func (g_free);
   g_autofree guint8 *keep = NULL;
   g_autofree char *abs_input = NULL;
-  EvsPixelCounter counter = { NULL, 0, 0, 0, 0 };
+  EvsPixelCounter counter = { NULL, 0, 0, 0, 0, 0 };
   gboolean counted = FALSE, cache_counts = FALSE;
   gint64 scan_mtime = 0;
   EvsPipeline *pipeline = self->pipeline;

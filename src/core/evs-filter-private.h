@@ -79,6 +79,16 @@ void                 _evs_filter_set_chunk_facts (EvsFilter           *self,
                                                   const EvsChunkFacts *facts);
 const EvsChunkFacts *_evs_filter_get_chunk_facts (EvsFilter           *self);
 
+/* Time range and largest coordinates of @n events, in one vectorised pass */
+void _evs_chunk_extent (const gint64  *t,
+                        const guint16 *x,
+                        const guint16 *y,
+                        gsize          n,
+                        gint64        *tmin_out,
+                        gint64        *tmax_out,
+                        guint         *max_x_out,
+                        guint         *max_y_out);
+
 void _evs_chunk_max_xy (const EvsEventChunk *chunk,
                         guint               *max_x,
                         guint               *max_y);

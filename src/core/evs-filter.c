@@ -867,15 +867,15 @@ pixel_times_grow (EvsPixelTimes *pt,
 /* One pass over a chunk: time range and largest coordinates.  Built for
  * AVX2 too (chosen at run time), where 64-bit min/max vectorise. */
 __attribute__ ((target_clones ("avx2", "default"), optimize ("O3")))
-static void
-scan_chunk (const gint64  *t,
-            const guint16 *x,
-            const guint16 *y,
-            gsize          n,
-            gint64        *tmin_out,
-            gint64        *tmax_out,
-            guint         *max_x_out,
-            guint         *max_y_out)
+void
+_evs_chunk_extent (const gint64  *t,
+                   const guint16 *x,
+                   const guint16 *y,
+                   gsize          n,
+                   gint64        *tmin_out,
+                   gint64        *tmax_out,
+                   guint         *max_x_out,
+                   guint         *max_y_out)
 {
   gint64 tmin = G_MAXINT64, tmax = G_MININT64;
   guint16 mx = 0, my = 0;
@@ -929,8 +929,8 @@ _evs_pixel_times_prepare (EvsPixelTimes       *pt,
       max_y = facts->max_y;
     }
   else
-    scan_chunk (t + start, chunk->x + start, chunk->y + start, n - start, &tmin, &tmax, &max_x,
-                &max_y);
+    _evs_chunk_extent (t + start, chunk->x + start, chunk->y + start, n - start, &tmin, &tmax,
+                       &max_x, &max_y);
 
   if (pt->ts == NULL || max_x >= pt->width || max_y >= pt->height)
     {

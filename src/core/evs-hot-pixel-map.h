@@ -70,6 +70,8 @@ typedef struct
  * @height: rows; grows likewise
  * @t_first: the smallest event time counted
  * @t_last: the largest event time counted
+ * @n_counted: the events counted so far (no count can saturate while this
+ *   is below 2^32)
  *
  * Counts the events of every pixel of a recording, chunk by chunk: the
  * first pass of hot-pixel learning, shared by exports (alone or inside the
@@ -82,6 +84,7 @@ typedef struct
   guint    height;
   gint64   t_first;
   gint64   t_last;
+  guint64  n_counted;
 } EvsPixelCounter;
 
 void     evs_pixel_counter_init         (EvsPixelCounter      *counter,
