@@ -632,6 +632,7 @@ test_raw_rejects_step_back (void)
       g_assert_false (evs_export_job_run (job, NULL, &error));
       g_assert_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT);
       g_assert_nonnull (strstr (error->message, expected));
+      g_assert_nonnull (strstr (error->message, "“monotonic”"));
       g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
 
       evs_test_remove_tree (dir);

@@ -322,7 +322,8 @@ check_chunk (EvsRawWriter         *self,
           g_set_error (error, EVS_ERROR, EVS_ERROR_INVALID_ARGUMENT,
                        "Cannot write event #%" G_GUINT64_FORMAT " to RAW: its time %"
                        G_GINT64_FORMAT " µs is before the previous event's (%" G_GINT64_FORMAT
-                       " µs); events must be sorted by time", ordinal, t[i], prev);
+                       " µs); RAW needs events sorted by time (a “monotonic” filter stage drops "
+                       "those that go back)", ordinal, t[i], prev);
           return FALSE;
         }
       if (x[i] >= self->width || y[i] >= self->height)
