@@ -26,7 +26,7 @@
 #include "evs-hot-pixel-map.h"
 #include "evs-error.h"
 #include "evs-index.h"
-#include "evs-reader.h"
+#include "evs-reader-private.h"
 #include "evs-writer.h"
 #include "evs-pipeline-private.h"
 #include "evs-writer-private.h"
@@ -901,8 +901,7 @@ run_job (EvsExportJob  *self,
 
       /* What validation learnt of the chunk stays true of what the range
        * and the filters keep of it */
-      have_facts = _evs_reader_get_chunk_summary (reader, &facts.max_x, &facts.max_y,
-                                                  &facts.sorted);
+      have_facts = _evs_reader_get_chunk_facts (reader, &facts);
 
       in += chunk->n_events;
       if (pipeline != NULL)

@@ -24,6 +24,7 @@
 
 #include "evs-index.h"
 #include "evs-error.h"
+#include "evs-reader-private.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -245,10 +246,12 @@ build (EvsReader             *reader,
         chunk_func (chunk, chunk_data);
 
       {
-        gboolean sorted = FALSE;
+        EvsChunkFacts facts;
 
-        if (_evs_reader_get_chunk_summary (reader, &max_x, &max_y, &sorted) && sorted)
+        if (_evs_reader_get_chunk_facts (reader, &facts) && facts.sorted)
           {
+            max_x = facts.max_x;
+            max_y = facts.max_y;
             /* Validation already measured the chunk: only ON is left to count */
             t_max = chunk->t[chunk->n_events - 1];
             for (gsize i = 0; i < chunk->n_events; i++)

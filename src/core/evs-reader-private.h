@@ -21,6 +21,7 @@
 #pragma once
 
 #include "evs-reader.h"
+#include "evs-chunk-facts-private.h"
 
 G_BEGIN_DECLS
 
@@ -36,5 +37,8 @@ EvsReader *_evs_hdf5_reader_new   (const char *path,
                                    GError    **error);
 EvsReader *_evs_aedat4_reader_new (const char *path,
                                    GError    **error);
+
+gboolean _evs_reader_get_chunk_facts (EvsReader     *self,
+                                      EvsChunkFacts *facts);
 
 G_END_DECLS

@@ -445,7 +445,8 @@ validate_chunk (EvsReader     *self,
 }
 
 /**
- * _evs_reader_get_chunk_summary:
+ * _evs_reader_get_chunk_facts:
+ * @facts: (out): filled when known
  *
  * After evs_reader_read(), what validation learnt of the chunk it returned:
  * its largest x and y, and whether its times never go backwards.
@@ -453,19 +454,17 @@ validate_chunk (EvsReader     *self,
  * Returns: %FALSE when unknown (validation off, or events were dropped)
  */
 gboolean
-_evs_reader_get_chunk_summary (EvsReader *self,
-                               guint16   *max_x,
-                               guint16   *max_y,
-                               gboolean  *sorted)
+_evs_reader_get_chunk_facts (EvsReader     *self,
+                             EvsChunkFacts *facts)
 {
   EvsReaderPrivate *priv = evs_reader_get_instance_private (self);
 
   if (!priv->have_summary)
     return FALSE;
 
-  *max_x = priv->summary_max_x;
-  *max_y = priv->summary_max_y;
-  *sorted = priv->summary_sorted;
+  facts->max_x = priv->summary_max_x;
+  facts->max_y = priv->summary_max_y;
+  facts->sorted = priv->summary_sorted;
 
   return TRUE;
 }

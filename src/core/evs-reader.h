@@ -190,10 +190,6 @@ void                    _evs_reader_set_chunk_facts (EvsReader             *self
                                                      guint16                max_x,
                                                      guint16                max_y,
                                                      guint64                backwards);
-gboolean                _evs_reader_get_chunk_summary (EvsReader           *self,
-                                                       guint16             *max_x,
-                                                       guint16             *max_y,
-                                                       gboolean            *sorted);
 int                     _evs_reader_scan         (EvsReader                *self,
                                                   gsize                     capacity,
                                                   EvsScanFacts             *facts,
