@@ -568,26 +568,36 @@ write_evt21 (EvsRawWriter         *self,
  * readers' vector base is already at its first column, so other pairs are
  * single events here too.  Event
  * i + 16 must exist (the burst test of lane 15 looks at it) and 128 bytes
- * must be writable at *@out.  Returns how many events were encoded (0 when
- * the first one needs the scalar loop), advancing *@out.
+ * must be writable at @out.  Returns how many events were encoded (0 when
+ * the first one needs the scalar loop), where the output goes on, and the
+ * readers' time low and row after them: by value, so that the caller's
+ * locals need not live in memory (its scalar loop would wait on them).
  */
+typedef struct
+{
+  guint   n;
+  guint32 cur_tl;
+  gint32  cur_y;
+  guint8 *out;
+} Evt3Encoded;
+
 /* GCC 12 warns of the undefined upper lanes its own intrinsics leave
  * (GCC bug 105593, fixed in 13) */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 __attribute__ ((target (EVT3_BLOCK_TARGET)))
-static guint
+static Evt3Encoded
 encode_evt3_block (const gint64  *ct,
                    const guint16 *cx,
                    const guint16 *cy,
                    const guint8  *cp,
                    gsize          i,
                    gint64         cur_th,
-                   guint32       *cur_tl,
-                   gint32        *cur_y,
+                   guint32        cur_tl,
+                   gint32         cur_y,
                    gint32         cur_bx,
                    guint32        cur_vpol,
-                   guint8       **out_p)
+                   guint8        *out)
 {
   /* output word k is lane k / 3 of TIME_LOW (0–15), ADDR_Y (16–31) or
    * EVT_ADDR_X (32–47) for k % 3 = 0, 1, 2 */
@@ -602,12 +612,12 @@ encode_evt3_block (const gint64  *ct,
   __m256i tl, x, y, p, nx, ny, np, prev_tl, prev_y, tl_w, y_w, x_w, pol;
   __m512i lo, hi, w0, w1;
   __mmask16 same_t, pair, at_base, burst, tl_new, y_new, lanes;
-  guint8 *out = *out_p;
+  Evt3Encoded r = { 0, cur_tl, cur_y, out };
   guint64 take;
   guint k0, n;
 
   if ((ct[i] >> 12) != cur_th || (ct[i + 15] >> 12) != cur_th)
-    return 0;
+    return r;
 
   t0 = _mm512_loadu_si512 (ct + i);
   t1 = _mm512_loadu_si512 (ct + i + 8);
@@ -638,16 +648,16 @@ encode_evt3_block (const gint64  *ct,
   burst = pair & ((pair >> 1) | 0x8000 | at_base);
   n = burst != 0 ? (guint) __builtin_ctz (burst) : 16;
   if (n == 0)
-    return 0;
+    return r;
   lanes = (__mmask16) ((1u << n) - 1);
 
   tl = _mm256_and_si256 (_mm256_inserti128_si256 (_mm256_castsi128_si256 (_mm512_cvtepi64_epi16 (t0)),
                                                   _mm512_cvtepi64_epi16 (t1), 1),
                          _mm256_set1_epi16 (0xFFF));
   prev_tl = _mm256_mask_set1_epi16 (_mm256_permutexvar_epi16 (_mm256_loadu_si256 ((const __m256i *) up), tl),
-                                    1, (short) *cur_tl);
+                                    1, (short) cur_tl);
   prev_y = _mm256_mask_set1_epi16 (_mm256_permutexvar_epi16 (_mm256_loadu_si256 ((const __m256i *) up), y),
-                                   1, (short) *cur_y);
+                                   1, (short) cur_y);
   tl_new = _mm256_cmpneq_epi16_mask (tl, prev_tl) & lanes;
   y_new = _mm256_cmpneq_epi16_mask (y, prev_y) & lanes;
 
@@ -672,10 +682,11 @@ encode_evt3_block (const gint64  *ct,
                                                     _mm512_castsi512_si256 (w1)));
   out += _mm_popcnt_u32 ((guint32) (take >> 32)) * 2;
 
-  *cur_tl = (guint32) (ct[i + n - 1] & 0xFFF);
-  *cur_y = cy[i + n - 1];
-  *out_p = out;
-  return n;
+  r.n = n;
+  r.cur_tl = (guint32) (ct[i + n - 1] & 0xFFF);
+  r.cur_y = cy[i + n - 1];
+  r.out = out;
+  return r;
 }
 #pragma GCC diagnostic pop
 #endif
@@ -705,6 +716,117 @@ _evs_raw_writer_set_simd (EvsWriter *writer,
  * group (which takes at least two events): TIME_LOW, ADDR_Y, VECT_BASE_X and
  * three vector words */
 #define EVT3_MAX_EVENT_BYTES 12
+
+/* The readers' state and where the output goes on, after some events */
+typedef struct
+{
+  gsize   i;
+  guint32 cur_tl;
+  gint32  cur_y;
+  gint32  cur_bx;
+  guint32 cur_vpol;
+  guint8 *out;
+} Evt3Scalar;
+
+/* Encodes events @i… before @stop (a vector group may take events up to
+ * @n) while their TIME_HIGH is @cur_th, one by one.  Its own function, with
+ * restrict pointers and the state by value: the output's bytes could alias
+ * the events otherwise, and every store would make the compiler load them
+ * again. */
+static inline Evt3Scalar
+encode_evt3_scalar (const gint64 *restrict  ct,
+                    const guint16 *restrict cx,
+                    const guint16 *restrict cy,
+                    const guint8 *restrict  cp,
+                    gsize                   n,
+                    gsize                   i,
+                    gsize                   stop,
+                    gint64                  cur_th,
+                    guint32                 cur_tl,
+                    gint32                  cur_y,
+                    gint32                  cur_bx,
+                    guint32                 cur_vpol,
+                    guint8 *restrict        out)
+{
+  Evt3Scalar r;
+
+  while (i < stop)
+    {
+      const gint64 t = ct[i];
+      const guint32 tl = (guint32) t & 0xFFF;
+      const guint16 x = cx[i];
+      const guint16 y = cy[i];
+      const guint8 p = cp[i];
+      const guint16 pol = p != 0 ? 0x800 : 0;
+
+      if (G_UNLIKELY ((t >> 12) != cur_th))
+        break;
+
+      /* TIME_LOW and ADDR_Y written unconditionally, kept when they
+       * change the readers' state */
+      put_u16 (out, (guint16) (0x6000 | tl));
+      out += (tl != cur_tl) << 1;
+      cur_tl = tl;
+      put_u16 (out, y);
+      out += ((gint32) y != cur_y) << 1;
+      cur_y = y;
+
+      /* A burst of events with the same time, row and polarity within
+       * 32 columns is written as vector words (VECT_BASE_X unless the
+       * base is where the previous vectors left it, then VECT_12/VECT_8
+       * words up to the last column) when that takes fewer words than
+       * one EVT_ADDR_X per event, as a sensor does.  The test is one
+       * well-predicted branch: most events start no burst. */
+      if (i + 1 < n
+          && ((ct[i + 1] == t) & (cy[i + 1] == y) & (cp[i + 1] == p)
+              & ((guint) (cx[i + 1] - x - 1) < 31u)))
+        {
+          guint32 mask = 1u | 1u << (cx[i + 1] - x);
+          gsize j = i + 2;
+          guint span, n_vect, need_base;
+
+          while (j < n && ct[j] == t && cy[j] == y && cp[j] == p
+                 && cx[j] > cx[j - 1] && cx[j] < x + 32)
+            mask |= 1u << (cx[j++] - x);
+
+          span = cx[j - 1] - x + 1u;
+          n_vect = (span + 11) / 12;
+          need_base = (cur_bx != (gint32) x) | (cur_vpol != (guint32) (p != 0));
+          if (need_base + n_vect < j - i)
+            {
+              /* VECT_12 words, but VECT_8 for the last ≤ 8 columns
+               * (@mask has no bits from @span on) */
+              guint16 w0 = (guint16) ((span <= 8 ? 0x5000 : 0x4000) | (mask & 0xFFF));
+              guint16 w1 = (guint16) ((span <= 20 ? 0x5000 : 0x4000) | ((mask >> 12) & 0xFFF));
+              guint16 w2 = (guint16) (0x5000 | (mask >> 24));
+              guint bits = 12 * n_vect - (span - 12 * (n_vect - 1) <= 8 ? 4 : 0);
+
+              put_u16 (out, (guint16) (0x3000 | pol | x));
+              out += need_base << 1;
+              put_u16 (out, w0);
+              put_u16 (out + 2, w1);
+              put_u16 (out + 4, w2);
+              out += n_vect << 1;
+              cur_vpol = (guint32) (p != 0);
+              cur_bx = (gint32) (x + bits);
+              i = j;
+              continue;
+            }
+        }
+
+      put_u16 (out, (guint16) (0x2000 | pol | x));
+      out += 2;
+      i++;
+    }
+
+  r.i = i;
+  r.cur_tl = cur_tl;
+  r.cur_y = cur_y;
+  r.cur_bx = cur_bx;
+  r.cur_vpol = cur_vpol;
+  r.out = out;
+  return r;
+}
 
 static gboolean
 write_evt3 (EvsRawWriter         *self,
@@ -747,98 +869,54 @@ write_evt3 (EvsRawWriter         *self,
 
       while (i < end)
         {
-          const gint64 t = ct[i];
-          const guint32 tl = (guint32) t & 0xFFF;
-          const guint16 x = cx[i];
-          const guint16 y = cy[i];
-          const guint8 p = cp[i];
-          const guint16 pol = p != 0 ? 0x800 : 0;
+          Evt3Scalar r;
+          gsize stop = end;
 
 #ifdef HAVE_EVT3_BLOCK_ENCODER
-          if (simd && i >= scalar_until && i + 16 < n && i + 16 <= end)
+          if (simd && i + 16 < n && i + 16 <= end)
             {
-              guint done = encode_evt3_block (ct, cx, cy, cp, i, cur_th, &cur_tl, &cur_y, cur_bx,
-                                              cur_vpol, &out);
-
-              if (done > 0)
+              if (i >= scalar_until)
                 {
-                  i += done;
-                  continue;
+                  Evt3Encoded b = encode_evt3_block (ct, cx, cy, cp, i, cur_th, cur_tl, cur_y,
+                                                     cur_bx, cur_vpol, out);
+
+                  if (b.n > 0)
+                    {
+                      i += b.n;
+                      cur_tl = b.cur_tl;
+                      cur_y = b.cur_y;
+                      out = b.out;
+                      continue;
+                    }
+                  /* the scalar loop for this event (it may start a vector
+                   * group), or up to the TIME_HIGH step */
+                  scalar_until = (ct[i] >> 12) == cur_th ? i + 1 : i + 16;
                 }
-              /* the scalar loop for this event (it may start a vector
-               * group), or up to the TIME_HIGH step */
-              scalar_until = (ct[i] >> 12) == cur_th ? i + 1 : i + 16;
+              stop = MIN (end, scalar_until);
             }
 #endif
 
-          if (G_UNLIKELY ((t >> 12) != cur_th))
+          r = encode_evt3_scalar (ct, cx, cy, cp, n, i, stop, cur_th, cur_tl, cur_y, cur_bx,
+                                  cur_vpol, out);
+          i = r.i;
+          cur_tl = r.cur_tl;
+          cur_y = r.cur_y;
+          cur_bx = r.cur_bx;
+          cur_vpol = r.cur_vpol;
+          out = r.out;
+
+          if (i < stop && (ct[i] >> 12) != cur_th)
             {
               /* TIME_HIGH words (any number, with their own room checks),
                * then this event again in a new block */
               self->len = (gsize) (out - self->buffer);
-              if (!emit_time_high_evt3 (self, t >> 12, error))
+              if (!emit_time_high_evt3 (self, ct[i] >> 12, error))
                 return FALSE;
               out = self->buffer + self->len;
-              cur_th = t >> 12;
+              cur_th = ct[i] >> 12;
               cur_tl = 0;
               break;
             }
-
-          /* TIME_LOW and ADDR_Y written unconditionally, kept when they
-           * change the readers' state */
-          put_u16 (out, (guint16) (0x6000 | tl));
-          out += (tl != cur_tl) << 1;
-          cur_tl = tl;
-          put_u16 (out, y);
-          out += ((gint32) y != cur_y) << 1;
-          cur_y = y;
-
-          /* A burst of events with the same time, row and polarity within
-           * 32 columns is written as vector words (VECT_BASE_X unless the
-           * base is where the previous vectors left it, then VECT_12/VECT_8
-           * words up to the last column) when that takes fewer words than
-           * one EVT_ADDR_X per event, as a sensor does.  The test is one
-           * well-predicted branch: most events start no burst. */
-          if (i + 1 < n
-              && ((ct[i + 1] == t) & (cy[i + 1] == y) & (cp[i + 1] == p)
-                  & ((guint) (cx[i + 1] - x - 1) < 31u)))
-            {
-              guint32 mask = 1u | 1u << (cx[i + 1] - x);
-              gsize j = i + 2;
-              guint span, n_vect, need_base;
-
-              while (j < n && ct[j] == t && cy[j] == y && cp[j] == p
-                     && cx[j] > cx[j - 1] && cx[j] < x + 32)
-                mask |= 1u << (cx[j++] - x);
-
-              span = cx[j - 1] - x + 1u;
-              n_vect = (span + 11) / 12;
-              need_base = (cur_bx != (gint32) x) | (cur_vpol != (guint32) (p != 0));
-              if (need_base + n_vect < j - i)
-                {
-                  /* VECT_12 words, but VECT_8 for the last ≤ 8 columns
-                   * (@mask has no bits from @span on) */
-                  guint16 w0 = (guint16) ((span <= 8 ? 0x5000 : 0x4000) | (mask & 0xFFF));
-                  guint16 w1 = (guint16) ((span <= 20 ? 0x5000 : 0x4000) | ((mask >> 12) & 0xFFF));
-                  guint16 w2 = (guint16) (0x5000 | (mask >> 24));
-                  guint bits = 12 * n_vect - (span - 12 * (n_vect - 1) <= 8 ? 4 : 0);
-
-                  put_u16 (out, (guint16) (0x3000 | pol | x));
-                  out += need_base << 1;
-                  put_u16 (out, w0);
-                  put_u16 (out + 2, w1);
-                  put_u16 (out + 4, w2);
-                  out += n_vect << 1;
-                  cur_vpol = (guint32) (p != 0);
-                  cur_bx = (gint32) (x + bits);
-                  i = j;
-                  continue;
-                }
-            }
-
-          put_u16 (out, (guint16) (0x2000 | pol | x));
-          out += 2;
-          i++;
         }
     }
 
