@@ -74,7 +74,7 @@ count_recent (const guint32 *c,
 }
 
 #if defined (__x86_64__) && defined (__GNUC__)
-#define HAVE_STCF_AVX512 1
+#define HAVE_STCF_X86 1
 #include <immintrin.h>
 
 #define STCF_AVX512_TARGET "avx512f,avx512vl,avx512bw,popcnt"
@@ -187,7 +187,93 @@ stcf_loop_avx512_masked (guint32 *restrict       ts,
 {
   stcf_loop_avx512 (ts, row, base, w, k, t, x, y, keep, start, end, TRUE);
 }
+/* One polarity layer with AVX2: the rows above and below in one 256-bit
+ * vector (lanes 0–3 and 4–7 hold columns x − 1 to x + 2), its own row in a
+ * 128-bit one; unsigned compares as signed ones with the sign bit flipped,
+ * their masks joined and counted with popcnt. */
+__attribute__ ((target ("avx2,popcnt"))) static inline __attribute__ ((always_inline)) void
+stcf_loop_avx2 (guint32 *restrict       ts,
+                gsize                   row,
+                gint64                  base,
+                guint32                 w,
+                guint                   k,
+                const gint64 *restrict  t,
+                const guint16 *restrict x,
+                const guint16 *restrict y,
+                guint8                 *keep,
+                gsize                   start,
+                gsize                   end,
+                gboolean                masked)
+{
+  const __m256i bias = _mm256_set1_epi32 ((int) 0x80000000u);
+  const __m256i vw = _mm256_set1_epi32 ((int) (w ^ 0x80000000u));
+
+  for (gsize i = start; i < end; i++)
+    {
+      guint32 rt = (guint32) (t[i] - base);
+      guint32 *c = ts + (gsize) (y[i] + 1) * row + x[i] + 1;
+      __m256i vrt = _mm256_set1_epi32 ((int) rt);
+      __m256i ab = _mm256_inserti128_si256 (
+        _mm256_castsi128_si256 (_mm_loadu_si128 ((const __m128i *) (gpointer) (c - row - 1))),
+        _mm_loadu_si128 ((const __m128i *) (gpointer) (c + row - 1)), 1);
+      __m128i vc = _mm_loadu_si128 ((const __m128i *) (gpointer) (c - 1));
+      __m256i rab = _mm256_cmpgt_epi32 (vw, _mm256_xor_si256 (_mm256_sub_epi32 (vrt, ab), bias));
+      __m128i rc = _mm_cmpgt_epi32 (_mm256_castsi256_si128 (vw),
+                                    _mm_xor_si128 (_mm_sub_epi32 (_mm256_castsi256_si128 (vrt), vc),
+                                                   _mm256_castsi256_si128 (bias)));
+      /* above: lanes 0–2, below: 4–6, beside (not self): 8 and 10 */
+      guint recent = ((guint) _mm256_movemask_ps (_mm256_castsi256_ps (rab)) & 0x77)
+                     | ((guint) _mm_movemask_ps (_mm_castsi128_ps (rc)) & 0x5) << 8;
+      guint count = (guint) _mm_popcnt_u32 (recent);
+
+      if (masked)
+        {
+          guint8 in = keep[i];
+
+          keep[i] = in & (count >= k);
+          c[0] = in ? rt : c[0];
+        }
+      else
+        {
+          keep[i] = count >= k;
+          c[0] = rt;
+        }
+    }
+}
+
+__attribute__ ((target ("avx2,popcnt"))) static void
+stcf_loop_avx2_all (guint32 *restrict       ts,
+                    gsize                   row,
+                    gint64                  base,
+                    guint32                 w,
+                    guint                   k,
+                    const gint64 *restrict  t,
+                    const guint16 *restrict x,
+                    const guint16 *restrict y,
+                    guint8                 *keep,
+                    gsize                   start,
+                    gsize                   end)
+{
+  stcf_loop_avx2 (ts, row, base, w, k, t, x, y, keep, start, end, FALSE);
+}
+
+__attribute__ ((target ("avx2,popcnt"))) static void
+stcf_loop_avx2_masked (guint32 *restrict       ts,
+                       gsize                   row,
+                       gint64                  base,
+                       guint32                 w,
+                       guint                   k,
+                       const gint64 *restrict  t,
+                       const guint16 *restrict x,
+                       const guint16 *restrict y,
+                       guint8                 *keep,
+                       gsize                   start,
+                       gsize                   end)
+{
+  stcf_loop_avx2 (ts, row, base, w, k, t, x, y, keep, start, end, TRUE);
+}
 #endif
+
 
 /* @masked: only the events with keep[i] set count and are recorded (refine);
  * one copy of the loops, specialised for process and refine by inlining */
@@ -241,7 +327,7 @@ stcf_run (EvsStcfFilter       *self,
                 }
             }
         }
-#ifdef HAVE_STCF_AVX512
+#ifdef HAVE_STCF_X86
       /* (32-bit offsets) */
       else if (_evs_simd_level () == EVS_SIMD_AVX512
                && (guint64) (self->times.height + 2) * row <= G_MAXUINT32)
@@ -250,6 +336,13 @@ stcf_run (EvsStcfFilter       *self,
             stcf_loop_avx512_masked (ts, row, base, w, k, t, x, y, keep, start, end);
           else
             stcf_loop_avx512_all (ts, row, base, w, k, t, x, y, keep, start, end);
+        }
+      else if (_evs_simd_level () >= EVS_SIMD_AVX2)
+        {
+          if (masked)
+            stcf_loop_avx2_masked (ts, row, base, w, k, t, x, y, keep, start, end);
+          else
+            stcf_loop_avx2_all (ts, row, base, w, k, t, x, y, keep, start, end);
         }
 #endif
       else
