@@ -214,6 +214,37 @@ phase_cb (EvsExportJob *job,
     }
 }
 
+/* RUNS exports of @in through @pipeline in this process: prints the
+ * median, minimum and maximum input rates (and the median over CPU time) */
+static void
+export_runs (const char  *label,
+             const char  *in,
+             const char  *out,
+             EvsPipeline *pipeline,
+             guint64      n_in)
+{
+  g_autoptr(GError) error = NULL;
+  double rates[RUNS], cpu_rates[RUNS];
+
+  for (guint r = 0; r < RUNS; r++)
+    {
+      g_autoptr(EvsExportJob) job = evs_export_job_new (in, out);
+      gint64 t0 = g_get_monotonic_time ();
+      gint64 c0 = cpu_time ();
+
+      evs_export_job_set_pipeline (job, pipeline);
+      if (!evs_export_job_run (job, NULL, &error))
+        g_error ("%s", error->message);
+      rates[r] = n_in / ((g_get_monotonic_time () - t0) / 1e6) / 1e6;
+      cpu_rates[r] = n_in / ((cpu_time () - c0) / 1e6) / 1e6;
+      g_unlink (out);
+    }
+  qsort (rates, RUNS, sizeof (double), cmp_double);
+  qsort (cpu_rates, RUNS, sizeof (double), cmp_double);
+  g_print ("  %s, %d runs: median %.1f M ev/s (min %.1f, max %.1f; CPU time median %.1f M ev/s)\n",
+           label, RUNS, rates[RUNS / 2], rates[0], rates[RUNS - 1], cpu_rates[RUNS / 2]);
+}
+
 /* One export in a fresh process (so that its peak RSS is its own): prints
  * one result block. */
 static int
@@ -286,34 +317,12 @@ bench_export_run (const char *in,
   g_unlink (out);
 
   /* again, five times: the pixel counts are cached now, one pass */
-  {
-    double rates[RUNS], cpu_rates[RUNS];
-
-    for (guint r = 0; r < RUNS; r++)
-      {
-        g_autoptr(EvsExportJob) again = evs_export_job_new (in, out);
-        gint64 t0 = g_get_monotonic_time ();
-        gint64 c0 = cpu_time ();
-
-        evs_export_job_set_pipeline (again, pipeline);
-        if (!evs_export_job_run (again, NULL, &error))
-          g_error ("%s", error->message);
-        rates[r] = n_in / ((g_get_monotonic_time () - t0) / 1e6) / 1e6;
-        cpu_rates[r] = n_in / ((cpu_time () - c0) / 1e6) / 1e6;
-        g_unlink (out);
-      }
-    qsort (rates, RUNS, sizeof (double), cmp_double);
-    qsort (cpu_rates, RUNS, sizeof (double), cmp_double);
-    g_print ("  re-export with the pixel counts cached (one pass), %d runs: median %.1f M ev/s "
-             "(min %.1f, max %.1f; CPU time median %.1f M ev/s)\n", RUNS, rates[RUNS / 2],
-             rates[0], rates[RUNS - 1], cpu_rates[RUNS / 2]);
-  }
+  export_runs ("re-export with the pixel counts cached (one pass)", in, out, pipeline, n_in);
 
   /* hot_pixels learning from the first 500 ms instead (jAER's way): one
    * pass on any file, nothing cached needed */
   {
     g_autoptr(EvsPipeline) learn = NULL;
-    double rates[RUNS], cpu_rates[RUNS];
 
     learn = evs_pipeline_new_from_string (
       "{\"version\":1,\"filters\":["
@@ -322,24 +331,8 @@ bench_export_run (const char *in,
       "{\"type\":\"roi\",\"rects\":[{\"x_min\":40,\"x_max\":599,\"y_min\":30,\"y_max\":449}]}"
       "]}", NULL, &error);
     g_assert_no_error (error);
-    for (guint r = 0; r < RUNS; r++)
-      {
-        g_autoptr(EvsExportJob) again = evs_export_job_new (in, out);
-        gint64 t0 = g_get_monotonic_time ();
-        gint64 c0 = cpu_time ();
-
-        evs_export_job_set_pipeline (again, learn);
-        if (!evs_export_job_run (again, NULL, &error))
-          g_error ("%s", error->message);
-        rates[r] = n_in / ((g_get_monotonic_time () - t0) / 1e6) / 1e6;
-        cpu_rates[r] = n_in / ((cpu_time () - c0) / 1e6) / 1e6;
-        g_unlink (out);
-      }
-    qsort (rates, RUNS, sizeof (double), cmp_double);
-    qsort (cpu_rates, RUNS, sizeof (double), cmp_double);
-    g_print ("  hot_pixels learning from the first 500 ms instead (one pass, nothing cached), "
-             "%d runs: median %.1f M ev/s (min %.1f, max %.1f; CPU time median %.1f M ev/s)\n",
-             RUNS, rates[RUNS / 2], rates[0], rates[RUNS - 1], cpu_rates[RUNS / 2]);
+    export_runs ("hot_pixels learning from the first 500 ms instead (one pass, nothing cached)",
+                 in, out, learn, n_in);
   }
 
   /* where the time goes: decode alone, and a copy without filters */
