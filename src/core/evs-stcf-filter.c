@@ -156,36 +156,25 @@ stcf_loop_avx512 (guint32 *restrict       ts,
 }
 #pragma GCC diagnostic pop
 
+/* The loop specialised for process and refine */
 __attribute__ ((target (STCF_AVX512_TARGET))) static void
-stcf_loop_avx512_all (guint32 *restrict       ts,
-                      gsize                   row,
-                      gint64                  base,
-                      guint32                 w,
-                      guint                   k,
-                      const gint64 *restrict  t,
-                      const guint16 *restrict x,
-                      const guint16 *restrict y,
-                      guint8                 *keep,
-                      gsize                   start,
-                      gsize                   end)
+stcf_loop_avx512_run (guint32 *restrict       ts,
+                     gsize                   row,
+                     gint64                  base,
+                     guint32                 w,
+                     guint                   k,
+                     const gint64 *restrict  t,
+                     const guint16 *restrict x,
+                     const guint16 *restrict y,
+                     guint8                 *keep,
+                     gsize                   start,
+                     gsize                   end,
+                     gboolean                masked)
 {
-  stcf_loop_avx512 (ts, row, base, w, k, t, x, y, keep, start, end, FALSE);
-}
-
-__attribute__ ((target (STCF_AVX512_TARGET))) static void
-stcf_loop_avx512_masked (guint32 *restrict       ts,
-                         gsize                   row,
-                         gint64                  base,
-                         guint32                 w,
-                         guint                   k,
-                         const gint64 *restrict  t,
-                         const guint16 *restrict x,
-                         const guint16 *restrict y,
-                         guint8                 *keep,
-                         gsize                   start,
-                         gsize                   end)
-{
-  stcf_loop_avx512 (ts, row, base, w, k, t, x, y, keep, start, end, TRUE);
+  if (masked)
+    stcf_loop_avx512 (ts, row, base, w, k, t, x, y, keep, start, end, TRUE);
+  else
+    stcf_loop_avx512 (ts, row, base, w, k, t, x, y, keep, start, end, FALSE);
 }
 /* One polarity layer with AVX2: the rows above and below in one 256-bit
  * vector (lanes 0–3 and 4–7 hold columns x − 1 to x + 2), its own row in a
@@ -241,36 +230,25 @@ stcf_loop_avx2 (guint32 *restrict       ts,
     }
 }
 
+/* The loop specialised for process and refine */
 __attribute__ ((target ("avx2,popcnt"))) static void
-stcf_loop_avx2_all (guint32 *restrict       ts,
-                    gsize                   row,
-                    gint64                  base,
-                    guint32                 w,
-                    guint                   k,
-                    const gint64 *restrict  t,
-                    const guint16 *restrict x,
-                    const guint16 *restrict y,
-                    guint8                 *keep,
-                    gsize                   start,
-                    gsize                   end)
+stcf_loop_avx2_run (guint32 *restrict       ts,
+                   gsize                   row,
+                   gint64                  base,
+                   guint32                 w,
+                   guint                   k,
+                   const gint64 *restrict  t,
+                   const guint16 *restrict x,
+                   const guint16 *restrict y,
+                   guint8                 *keep,
+                   gsize                   start,
+                   gsize                   end,
+                   gboolean                masked)
 {
-  stcf_loop_avx2 (ts, row, base, w, k, t, x, y, keep, start, end, FALSE);
-}
-
-__attribute__ ((target ("avx2,popcnt"))) static void
-stcf_loop_avx2_masked (guint32 *restrict       ts,
-                       gsize                   row,
-                       gint64                  base,
-                       guint32                 w,
-                       guint                   k,
-                       const gint64 *restrict  t,
-                       const guint16 *restrict x,
-                       const guint16 *restrict y,
-                       guint8                 *keep,
-                       gsize                   start,
-                       gsize                   end)
-{
-  stcf_loop_avx2 (ts, row, base, w, k, t, x, y, keep, start, end, TRUE);
+  if (masked)
+    stcf_loop_avx2 (ts, row, base, w, k, t, x, y, keep, start, end, TRUE);
+  else
+    stcf_loop_avx2 (ts, row, base, w, k, t, x, y, keep, start, end, FALSE);
 }
 #endif
 
@@ -332,17 +310,11 @@ stcf_run (EvsStcfFilter       *self,
       else if (_evs_simd_level () == EVS_SIMD_AVX512
                && (guint64) (self->times.height + 2) * row <= G_MAXUINT32)
         {
-          if (masked)
-            stcf_loop_avx512_masked (ts, row, base, w, k, t, x, y, keep, start, end);
-          else
-            stcf_loop_avx512_all (ts, row, base, w, k, t, x, y, keep, start, end);
+          stcf_loop_avx512_run (ts, row, base, w, k, t, x, y, keep, start, end, masked);
         }
       else if (_evs_simd_level () >= EVS_SIMD_AVX2)
         {
-          if (masked)
-            stcf_loop_avx2_masked (ts, row, base, w, k, t, x, y, keep, start, end);
-          else
-            stcf_loop_avx2_all (ts, row, base, w, k, t, x, y, keep, start, end);
+          stcf_loop_avx2_run (ts, row, base, w, k, t, x, y, keep, start, end, masked);
         }
 #endif
       else
